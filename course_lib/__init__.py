@@ -1,0 +1,29 @@
+"""course_lib: the one implementation behind "Diffusion models, part 1: the forward process".
+
+Modules, each with one job:
+
+- :mod:`course_lib.schedules` -- beta schedules and the frozen :class:`~course_lib.schedules.Schedule`
+- :mod:`course_lib.forward`   -- forward_step, forward_chain, q_sample / add_noise, equivalent_eps
+- :mod:`course_lib.checks`    -- visible self-checks whose messages name the misconception
+- :mod:`course_lib.plots`     -- every figure the notebooks draw (imports matplotlib)
+
+Timestep convention: the maths' t runs 1..T (t = 0 is clean data); arrays are 0-indexed as in
+diffusers, so ``alphas_cumprod[t - 1]`` is alpha_bar_t.
+"""
+
+from .forward import add_noise, equivalent_eps, forward_chain, forward_step, q_sample
+from .schedules import Schedule, from_alphas_cumprod, from_betas, get_schedule
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Schedule",
+    "add_noise",
+    "equivalent_eps",
+    "forward_chain",
+    "forward_step",
+    "from_alphas_cumprod",
+    "from_betas",
+    "get_schedule",
+    "q_sample",
+]

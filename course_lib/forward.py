@@ -1,0 +1,117 @@
+r"""The forward (noising) process: one step, the whole chain, and the closed form.
+
+One step (DDPM eq. 2):     :math:`x_t = \sqrt{1-\beta_t}\, x_{t-1} + \sqrt{\beta_t}\, \epsilon_t`
+Closed form (DDPM eq. 4):  :math:`x_t = \sqrt{\bar\alpha_t}\, x_0 + \sqrt{1-\bar\alpha_t}\, \epsilon`
+
+Shapes: ``x`` may be a scalar, a 1-D batch ``[B]`` or images ``[B, C, H, W]``. A per-sample coefficient
+(``t`` or ``beta`` with one entry per sample) is broadcast ``[B] -> [B, 1, 1, 1]``. Timesteps follow the
+maths (t = 1..T, t = 0 is clean data); see :mod:`course_lib.schedules` for the array-index convention.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import (
+    as_float_array,
+    as_timesteps,
+    check_open_unit,
+    check_same_shape,
+    per_sample,
+)
+from .schedules import Schedule
+
+__all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps"]
+
+
+def forward_step(x_prev, beta, eps) -> np.ndarray:
+    r"""One forward step: :math:`x_t = \sqrt{1-\beta_t}\, x_{t-1} + \sqrt{\beta_t}\, \epsilon_t`.
+
+    ``x_prev``: scalar, ``[B]`` or ``[B, ...]``. ``beta``: scalar or ``[B]``, strictly inside (0, 1).
+    ``eps``: a standard-normal draw with the shape of ``x_prev``. Returns ``x_t`` with that shape.
+    The shrink factor :math:`\sqrt{1-\beta}` is what keeps the variance at 1 instead of growing.
+    """
+    x_prev = as_float_array(x_prev, "x_prev")
+    beta = as_float_array(beta, "beta")
+    eps = as_float_array(eps, "eps")
+    check_open_unit(beta, "beta")
+    check_same_shape(eps, x_prev.shape, "eps", "one noise draw per entry of x_prev")
+    beta = per_sample(beta, x_prev, "beta")
+    return np.sqrt(1.0 - beta) * x_prev + np.sqrt(beta) * eps
+
+
+def forward_chain(x0, betas, eps) -> np.ndarray:
+    r"""Run the Markov chain :math:`x_0 \to x_1 \to \dots \to x_T`, one :func:`forward_step` per beta.
+
+    ``x0``: scalar or any array shape ``S``. ``betas``: 1-D, length T. ``eps``: shape ``[T, *S]``, a fresh
+    draw for every step (reusing one draw is a classic bug: the noise then adds up coherently).
+    Returns the whole trajectory, shape ``[T + 1, *S]``, with ``trajectory[0] = x0`` and
+    ``trajectory[t] = x_t``. Cost: T multiply-adds per entry (compare :func:`q_sample`: one).
+    """
+    x0 = as_float_array(x0, "x0")
+    betas = as_float_array(betas, "betas")
+    eps = as_float_array(eps, "eps")
+    if betas.ndim != 1 or betas.size < 1:
+        raise ValueError(f"betas must be a non-empty 1-D array (one beta per step); got shape {betas.shape}")
+    check_open_unit(betas, "betas")
+    check_same_shape(eps, (betas.size,) + x0.shape, "eps", "one draw per step: [T, *x0.shape]")
+    dtype = np.result_type(x0, eps)
+    shrink, scale = np.sqrt(1.0 - betas), np.sqrt(betas)
+    trajectory = np.empty((betas.size + 1,) + x0.shape, dtype=dtype)
+    trajectory[0] = x0
+    for i in range(betas.size):
+        trajectory[i + 1] = shrink[i] * trajectory[i] + scale[i] * eps[i]
+    return trajectory
+
+
+def q_sample(x0, t, schedule: Schedule, eps=None, rng: np.random.Generator | None = None):
+    r"""Jump straight to step t: :math:`x_t = \sqrt{\bar\alpha_t}\, x_0 + \sqrt{1-\bar\alpha_t}\, \epsilon`.
+
+    This is a draw from :math:`q(x_t \mid x_0) = \mathcal N(\sqrt{\bar\alpha_t} x_0, (1-\bar\alpha_t) I)`.
+
+    ``x0``: scalar, ``[B]`` or ``[B, C, H, W]``. ``t``: the maths' timestep 0..T, a scalar or one per sample
+    (``[B]``, broadcast to ``[B, 1, 1, 1]``); ``t = 0`` returns ``x0``. ``eps``: the noise, shape of ``x0``;
+    if omitted it is drawn from ``rng`` (a ``numpy.random.Generator``), in ``x0``'s float dtype.
+    Returns ``(x_t, eps)``: eps is the training target, the free answer key of diffusion training.
+    """
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    x0 = as_float_array(x0, "x0")
+    steps = as_timesteps(t, schedule.num_timesteps, "t")
+    if eps is None:
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("q_sample needs eps, or rng=np.random.default_rng(seed) to draw it")
+        eps = rng.standard_normal(x0.shape, dtype=x0.dtype)
+    else:
+        eps = as_float_array(eps, "eps")
+        check_same_shape(eps, x0.shape, "eps", "one noise draw per entry of x0")
+    signal = np.concatenate([[1.0], schedule.sqrt_alphas_cumprod]).astype(x0.dtype)[steps]
+    noise = np.concatenate([[0.0], schedule.sqrt_one_minus_alphas_cumprod]).astype(x0.dtype)[steps]
+    x_t = per_sample(signal, x0, "t") * x0 + per_sample(noise, x0, "t") * eps
+    return x_t, eps
+
+
+def add_noise(original_samples, noise, timesteps, schedule: Schedule) -> np.ndarray:
+    """diffusers' ``DDPMScheduler.add_noise`` in NumPy: ``timesteps`` are 0-based *array indices*.
+
+    diffusers' timestep ``k`` (0..T-1) is the maths' ``t = k + 1``, so this is
+    ``q_sample(original_samples, timesteps + 1, schedule, eps=noise)[0]``. Use it to compare with
+    diffusers code; in the course we use :func:`q_sample` and the maths' t.
+    """
+    k = as_timesteps(timesteps, schedule.num_timesteps - 1, "timesteps (diffusers' 0-based index)")
+    return q_sample(original_samples, k + 1, schedule, eps=noise)[0]
+
+
+def equivalent_eps(x0, x_t, alpha_bar) -> np.ndarray:
+    r"""The single noise draw that takes ``x0`` to ``x_t`` in one jump.
+
+    :math:`\epsilon = (x_t - \sqrt{\bar\alpha}\, x_0) / \sqrt{1-\bar\alpha}`; ``alpha_bar`` strictly inside
+    (0, 1), scalar or one per sample (``[B]``). ``x_t`` must have the shape of ``x0``.
+    """
+    x0 = as_float_array(x0, "x0")
+    x_t = as_float_array(x_t, "x_t")
+    alpha_bar = as_float_array(alpha_bar, "alpha_bar")
+    check_open_unit(alpha_bar, "alpha_bar")
+    check_same_shape(x_t, x0.shape, "x_t", "the shape of x0")
+    alpha_bar = per_sample(alpha_bar, x0, "alpha_bar")
+    return (x_t - np.sqrt(alpha_bar) * x0) / np.sqrt(1.0 - alpha_bar)
