@@ -9,6 +9,7 @@ export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard solutions/*/*.ipynb)))))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
+WORK ?= my-work
 
 .PHONY: help venv lab test release clean
 
@@ -27,9 +28,9 @@ $(STAMP): pyproject.toml
 
 # localhost only, token required (JupyterLab's defaults); my-work/ is yours and is never overwritten.
 lab: venv
-	@$(BIN)/python -m course_lib.workspace notebooks my-work
-	$(BIN)/jupyter lab --ServerApp.ip=localhost --ServerApp.port=$(LAB_PORT) \
-	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/my-work $(ROOT_FLAG)
+	@$(BIN)/python -m course_lib.workspace notebooks "$(WORK)"
+	$(BIN)/jupyter lab --ServerApp.ip=localhost --ServerApp.port=$(LAB_PORT) --no-browser \
+	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(WORK) $(ROOT_FLAG)
 
 test: venv
 	$(BIN)/python -m pytest tests solutions --nbval --nbval-current-env \
