@@ -1,68 +1,28 @@
-"""Visible self-checks: instant feedback that names the misconception behind a wrong answer.
+"""Visible checks for notebook 02, the one-step rule (``from course_lib.checks import one_step as checks``).
 
-Each ``check_*`` function runs the learner's code on a few inputs whose answers are known, prints a
-short success line, or raises :class:`CheckFailed` with a message that says what went wrong. When the
-wrong value matches a known mistake (beta where sqrt(beta) belongs, no shrink factor, the same eps
-reused, ...) the message names that mistake instead of only printing two numbers.
+Each check runs the learner's code on inputs whose answers are known, prints a short success line, or
+raises :class:`~course_lib.checks.CheckFailed` naming the likely mistake (beta where sqrt(beta) belongs,
+no shrink factor, the same eps reused, ...).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
+from ._core import CheckFailed, as_array, check_choice, compare, fmt, substituted
+
 __all__ = [
     "CheckFailed",
+    "check_choice",
     "check_forward_step",
     "check_forward_chain",
     "check_slip",
-    "check_choice",
+    "good_step",
     "SHRINK_QUESTION",
 ]
 
-
-class CheckFailed(AssertionError):
-    """A visible check found a wrong answer; the message says which and, where it can, why."""
-
-
-def _fmt(value) -> str:
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        return f"{float(arr):.4f}"
-    return np.array2string(arr, precision=4, separator=", ", threshold=8)
-
-
-def _as_array(value, what: str) -> np.ndarray:
-    __tracebackhide__ = True
-    if value is None:
-        raise CheckFailed(f"{what}: got None (a function without a `return` statement gives None).")
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{what}: got a {type(value).__name__}, not a number or an array of numbers.") from None
-
-
-def _close(got: np.ndarray, expected: np.ndarray, tol: float) -> bool:
-    return got.shape == expected.shape and bool(np.all(np.abs(got - expected) <= tol))
-
-
-def _compare(got, expected, what: str, mistakes: Iterable[tuple[str, object]], tol: float = 1e-6) -> None:
-    """Raise CheckFailed unless ``got`` matches ``expected``; name the first mistake ``got`` matches."""
-    __tracebackhide__ = True
-    got = _as_array(got, what)
-    expected = np.asarray(expected, dtype=float)
-    if _close(got, expected, tol):
-        return
-    for message, wrong in mistakes:
-        if _close(got, np.asarray(wrong, dtype=float), tol):
-            raise CheckFailed(f"{what}: got {_fmt(got)}, expected {_fmt(expected)}.\nLikely mistake: {message}")
-    if got.shape != expected.shape:
-        raise CheckFailed(f"{what}: got shape {got.shape}, expected shape {expected.shape}.")
-    raise CheckFailed(f"{what}: got {_fmt(got)}, expected {_fmt(expected)}.")
-
-
-# --- notebook 02: the one-step rule -------------------------------------------------------------
 
 def _step_mistakes(x, beta, eps) -> list[tuple[str, np.ndarray]]:
     """Wrong one-step rules learners write, each with the message that explains it."""
@@ -97,8 +57,14 @@ def check_forward_step(forward_step: Callable) -> None:
     ]
     for x, beta, eps, expected in cases:
         got = forward_step(x, beta, eps)
-        _compare(got, expected, f"forward_step({_fmt(x)}, {beta}, {_fmt(eps)})", _step_mistakes(x, beta, eps))
+        compare(got, expected, f"forward_step({fmt(x)}, {beta}, {fmt(eps)})", _step_mistakes(x, beta, eps))
     print("forward_step: correct on the toy's two steps and on an array. ✔")
+
+
+def good_step(x_prev, beta, eps):
+    """A known-good one-step rule, put in place of the learner's ``forward_step`` while their
+    ``forward_chain`` is checked, so a mistake in one exercise does not cost the other's points."""
+    return np.sqrt(1 - beta) * np.asarray(x_prev, dtype=float) + np.sqrt(beta) * np.asarray(eps, dtype=float)
 
 
 def _chain(x0, betas, eps, step) -> np.ndarray:
@@ -109,10 +75,13 @@ def _chain(x0, betas, eps, step) -> np.ndarray:
 
 
 def check_forward_chain(forward_chain: Callable) -> None:
-    """Check ``forward_chain(x0, betas, eps)`` returns the whole trajectory x_0..x_T."""
+    """Check ``forward_chain(x0, betas, eps)`` returns the whole trajectory x_0..x_T.
+
+    The learner's ``forward_step`` is replaced by :func:`good_step` meanwhile (it has its own check).
+    """
     __tracebackhide__ = True
     x0, betas, eps = 0.80, np.array([0.1, 0.3, 0.2]), np.array([-0.2, 0.5, 1.0])
-    good = lambda x, b, e: np.sqrt(1 - b) * x + np.sqrt(b) * e
+    good = good_step
     expected = np.array([0.8, 0.6957010852370435, 0.855926567186793, 1.212777590691042])
     mistakes = [
         ("the trajectory leaves out x0. Return T + 1 states, x_0 first, so trajectory[t] is x_t.",
@@ -129,10 +98,11 @@ def check_forward_chain(forward_chain: Callable) -> None:
     ]
     mistakes += [(msg, _chain(x0, betas, eps, lambda x, b, e, m=m: _step_mistakes(x, b, e)[m][1]))
                  for m, (msg, _) in enumerate(_step_mistakes(0.0, 0.5, 0.0))]
-    _compare(forward_chain(x0, betas, eps), expected, "forward_chain(0.8, [0.1, 0.3, 0.2], [-0.2, 0.5, 1.0])",
-             mistakes)
-    x0_img = np.arange(6.0).reshape(2, 3) / 6
-    got = _as_array(forward_chain(x0_img, betas, np.zeros((3, 2, 3))), "forward_chain on a [2, 3] array")
+    with substituted(forward_chain, {"forward_step": good_step}):
+        got = forward_chain(x0, betas, eps)
+        compare(got, expected, "forward_chain(0.8, [0.1, 0.3, 0.2], [-0.2, 0.5, 1.0])", mistakes)
+        x0_img = np.arange(6.0).reshape(2, 3) / 6
+        got = as_array(forward_chain(x0_img, betas, np.zeros((3, 2, 3))), "forward_chain on a [2, 3] array")
     if got.shape != (4, 2, 3):
         raise CheckFailed(f"forward_chain on x0 of shape (2, 3) with T = 3 returned shape {got.shape}, "
                           "expected (4, 2, 3): one state per step plus x0, each with x0's shape.")
@@ -149,26 +119,14 @@ def check_slip(x2_slip, eps2_needed) -> None:
         ("the noise term was added with the wrong sign: sqrt(0.2) * (-0.4130) is negative.", 0.74470),
         ("the noise was scaled by beta instead of sqrt(beta).", 0.47740),
     ]
-    _compare(x2_slip, 0.3753007851, "x2_slip", mistakes, tol=6e-5)
+    compare(x2_slip, 0.3753007851, "x2_slip", mistakes, tol=6e-5)
     eps_mistakes = [
         ("that is the copied eps2. Solve 0.3730 = sqrt(0.8) * x1 + sqrt(0.2) * eps2 for eps2.", -0.4130),
         ("the sign is flipped: x2 = 0.3730 is below sqrt(0.8) * x1 = 0.5600, so eps2 is negative.", 0.4181),
         ("divided by beta instead of sqrt(beta) when solving for eps2.", -0.93500),
     ]
-    _compare(eps2_needed, -0.4181447118, "eps2_needed", eps_mistakes, tol=6e-5)
+    compare(eps2_needed, -0.4181447118, "eps2_needed", eps_mistakes, tol=6e-5)
     print("x2_slip = 0.3753, not 0.3730, and 0.3730 needs eps2 = -0.4181: the copied example slipped. ✔")
-
-
-def check_choice(answer, correct: str, feedback: dict[str, str], name: str = "answer") -> None:
-    """Check a multiple-choice answer (a letter); ``feedback`` names the misconception of each wrong letter."""
-    __tracebackhide__ = True
-    letter = str(answer).strip().upper() if isinstance(answer, str) else None
-    if letter is None or letter not in feedback and letter != correct:
-        options = ", ".join(repr(k) for k in sorted([*feedback, correct]))
-        raise CheckFailed(f"{name} must be one of the letters {options}; got {answer!r}")
-    if letter != correct:
-        raise CheckFailed(f"{name} = {letter!r} is not right. {feedback[letter]}")
-    print(f"{name}: {correct} is right. ✔")
 
 
 #: Notebook 02's concept check: why the signal is shrunk by sqrt(1 - beta).

@@ -1,34 +1,13 @@
-"""Every figure the notebooks draw. Notebooks call these with arguments; they hold no plotting code.
-
-Colours come from the Okabe-Ito palette, which stays distinguishable under the common forms of
-colour blindness. Every figure has a title and labelled axes.
-"""
+"""Figures of trajectories x_0..x_T (notebook 02): the fan-out and the shrink factor."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "standard_normal_pdf", "plot_trajectories", "fan_out_figure", "shrink_figure"]
+from ._style import PALETTE, standard_normal_pdf
 
-#: Okabe & Ito (2008) colour-blind-safe palette.
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
-    "black": "#000000",
-}
-
-
-def standard_normal_pdf(x) -> np.ndarray:
-    """Density of N(0, 1): exp(-x^2 / 2) / sqrt(2 pi)."""
-    x = np.asarray(x, dtype=float)
-    return np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi)
-
+__all__ = ["plot_trajectories", "fan_out_figure", "shrink_figure"]
 
 def plot_trajectories(
     ax, trajectories, color=PALETTE["blue"], highlight: int | None = 0, label: str | None = None,

@@ -1,0 +1,35 @@
+"""One display output that is a live widget where a widget manager runs, and a PNG everywhere else."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+__all__ = ["display_with_fallback", "figure_png"]
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def figure_png(fig, dpi: int = 80) -> str:
+    """A matplotlib figure as base64 PNG text (what notebook outputs store)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def display_with_fallback(widget, static_fig, text: str = "Interactive figure (run the notebook to use it)") -> None:
+    """Display ``widget`` with ``static_fig`` (a matplotlib figure) as its fallback, in one output.
+
+    Front ends pick the richest MIME type they can render: JupyterLab with a live kernel renders the
+    widget view; static renderers, which cannot, show the PNG. The static figure is closed afterwards.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    bundle = {
+        WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
+        "image/png": figure_png(static_fig),
+        "text/plain": text,
+    }
+    plt.close(static_fig)
+    display(bundle, raw=True)
