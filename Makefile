@@ -6,18 +6,19 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` (and jupyter calls its kernels) from PATH: put the venv first.
 export PATH := $(BIN):$(PATH)
-ASSIGNMENTS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard solutions/*/*.ipynb)))))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 WORK ?= my-work
 
-.PHONY: help venv lab test release clean
+.PHONY: help venv lab test release grade grade-selftest clean
 
 help:
 	@echo "make lab      install (first time) and open JupyterLab on your working copy in my-work/"
 	@echo "make test     install (first time) and run every test"
 	@echo "make venv     install only, into .venv/"
-	@echo "make release  regenerate notebooks/ (student release) from solutions/ (instructors)"
+	@echo "make release  regenerate notebooks/ from solutions/ and validate both (instructors)"
+	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all)"
+	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
 
 venv: $(STAMP)
 
@@ -37,10 +38,13 @@ test: venv
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 release: venv
-	@for a in $(ASSIGNMENTS); do \
-	    echo "== $$a"; \
-	    $(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
-	done
+	$(BIN)/python -m course_lib.grading release
+
+grade: venv
+	$(BIN)/python -m course_lib.grading grade $(if $(FORCE),--force,)
+
+grade-selftest: venv
+	$(BIN)/python tests/grading_corpus.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache gradebook.db .exchange
+	rm -rf $(VENV) .pytest_cache .exchange .answer-keys

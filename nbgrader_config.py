@@ -20,5 +20,34 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
 
-# Per-cell limit while grading: every notebook runs in a few seconds, so 30 s only stops runaway cells.
+# --- Autograding (see README "For instructors" and course_lib/grading/) ----------------------------------
+# Each submission runs in a sandboxed kernel (scratch folder, memory/CPU limits, and where the OS allows,
+# a mount namespace that hides the course and an unprivileged user); hidden tests report their results,
+# which are compared with the solution's OUTSIDE the kernel; stderr no longer costs a correct answer points.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "course_lib.grading.sanitize.DemoteOrphanCells",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "course_lib.grading.execute.SandboxedExecute",
+    "course_lib.grading.verify.VerifyHidden",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Per-cell limit: every notebook runs in a few seconds, so 30 s only stops runaway cells.
 c.Execute.timeout = 30
+c.SandboxedExecute.memory_limit_mb = 3072
+c.SandboxedExecute.cpu_limit_s = 900
+# A deleted test cell is put back (and run) rather than silently missing.
+c.OverwriteCells.add_missing_cells = True
+# A million printed lines are cut to the first 1000 in the graded notebook and the feedback.
+c.LimitOutput.max_lines = 1000
+# `nbgrader export` adds the columns needs_manual_grade and flags (what the grader noticed).
+c.ExportApp.plugin_class = "course_lib.grading.export.FlaggedCsvExportPlugin"

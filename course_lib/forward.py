@@ -21,7 +21,7 @@ from ._validate import (
 )
 from .schedules import Schedule
 
-__all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps"]
+__all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps", "variance_after_steps"]
 
 
 def forward_step(x_prev, beta, eps) -> np.ndarray:
@@ -115,3 +115,29 @@ def equivalent_eps(x0, x_t, alpha_bar) -> np.ndarray:
     check_same_shape(x_t, x0.shape, "x_t", "the shape of x0")
     alpha_bar = per_sample(alpha_bar, x0, "alpha_bar")
     return (x_t - np.sqrt(alpha_bar) * x0) / np.sqrt(1.0 - alpha_bar)
+
+
+def variance_after_steps(var0, beta, t, shrink: bool = True) -> np.ndarray:
+    r"""The variance of :math:`x_t` after ``t`` steps of the same ``beta``, from :math:`\mathrm{Var}(x_0) = v_0`.
+
+    Each step maps :math:`v \mapsto (1-\beta)\, v + \beta` (with the shrink factor) or
+    :math:`v \mapsto v + \beta` (without it: :math:`x_t = x_{t-1} + \sqrt{\beta}\, \epsilon_t`), so
+
+    - with shrink:    :math:`v_t = (1-\beta)^t\, v_0 + 1 - (1-\beta)^t`, which tends to 1 whatever :math:`v_0`;
+    - without shrink: :math:`v_t = v_0 + t\,\beta`, which grows without bound.
+
+    ``var0`` >= 0, ``beta`` strictly inside (0, 1) and ``t`` (whole steps, >= 0) are scalars or arrays that
+    broadcast together (``t = np.arange(T + 1)`` gives the whole curve). Returns an array (0-d for scalars).
+    """
+    var0 = as_float_array(var0, "var0")
+    if np.any(var0 < 0):
+        raise ValueError(f"var0 must be a variance, 0 or more; got {float(var0.min())!r}")
+    beta = as_float_array(beta, "beta")
+    check_open_unit(beta, "beta")
+    steps = as_float_array(t, "t")
+    if np.any(steps < 0) or np.any(steps != np.round(steps)):
+        raise ValueError(f"t must hold whole numbers of steps, 0 or more; got {t!r}")
+    if not shrink:
+        return var0 + steps * beta
+    decay = (1.0 - beta) ** steps
+    return decay * var0 + 1.0 - decay

@@ -8,6 +8,13 @@ with :math:`\bar\alpha_0 = 1` (clean data). Arrays are 0-indexed, as in Hugging 
 :meth:`Schedule.alpha_bar` takes the maths' ``t`` (0..T) so you never have to do the shift by hand.
 
 Every constructor returns a frozen :class:`Schedule` whose arrays are float64 and read-only.
+
+Beyond the constructors (notebook 04): SNR and log SNR of any alpha_bar array, where a schedule's SNR
+crosses a value (:func:`t_at_snr`), how many steps it spends with nothing left to learn
+(:func:`fraction_log_snr_below`), the zero-terminal-SNR rescale (:func:`rescale_zero_terminal_snr`),
+the resolution-aware shift (:func:`shifted_schedule`, with :func:`average_pool` behind it), the teaching
+cosine (:func:`simple_cosine_alphas_cumprod`) and the other noise levels learners meet
+(:func:`ve_sigmas`, :func:`flow_matching_sigmas`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,16 @@ __all__ = [
     "quadratic_schedule",
     "get_schedule",
     "SCHEDULES",
+    "snr",
+    "log_snr",
+    "t_at_snr",
+    "fraction_log_snr_below",
+    "simple_cosine_alphas_cumprod",
+    "rescale_zero_terminal_snr",
+    "shifted_schedule",
+    "average_pool",
+    "ve_sigmas",
+    "flow_matching_sigmas",
 ]
 
 
@@ -64,6 +81,11 @@ class Schedule:
 
     Build one with a constructor (:func:`linear_schedule`, :func:`cosine_schedule`, ...,
     :func:`from_betas`, :func:`from_alphas_cumprod`) rather than directly.
+
+    Every beta and alpha_bar lies strictly inside (0, 1), with one exception: a schedule with zero
+    terminal SNR (Lin et al. 2023, see :func:`rescale_zero_terminal_snr`) ends with
+    ``alphas_cumprod[-1] == 0`` and ``betas[-1] == 1`` exactly; then ``snr[-1] = 0`` and
+    ``log_snr[-1] = -inf``: x_T is pure noise.
     """
 
     betas: np.ndarray
@@ -83,8 +105,10 @@ class Schedule:
             raise ValueError(f"betas must be a non-empty 1-D array (one beta per step); got shape {betas.shape}")
         if abar.shape != betas.shape:
             raise ValueError(f"alphas_cumprod must have the shape of betas {betas.shape}; got {abar.shape}")
-        check_open_unit(betas, "betas")
-        check_open_unit(abar, "alphas_cumprod")
+        # zero terminal SNR: the last step may destroy the signal exactly (alpha_bar_T = 0, beta_T = 1)
+        last = -1 if abar[-1] == 0.0 and betas[-1] == 1.0 else None
+        check_open_unit(betas[:last], "betas")
+        check_open_unit(abar[:last], "alphas_cumprod")
         values = {
             "betas": betas,
             "alphas_cumprod": abar,
@@ -92,9 +116,8 @@ class Schedule:
             "alphas_cumprod_prev": np.concatenate([[1.0], abar[:-1]]),
             "sqrt_alphas_cumprod": np.sqrt(abar),
             "sqrt_one_minus_alphas_cumprod": np.sqrt(1.0 - abar),
-            "snr": abar / (1.0 - abar),
-            # log(a / (1 - a)) written so it stays accurate when a is tiny or close to 1
-            "log_snr": np.log(abar) - np.log1p(-abar),
+            "snr": snr(abar),
+            "log_snr": log_snr(abar),
         }
         for key, value in values.items():
             object.__setattr__(self, key, _frozen(value))
@@ -251,3 +274,180 @@ def get_schedule(name: str, T: int, **kwargs) -> Schedule:
     except (KeyError, TypeError):
         raise ValueError(f"name must be one of {sorted(SCHEDULES)}; got {name!r}") from None
     return constructor(T, **kwargs)
+
+
+# --- SNR: how much of the signal is left at step t (notebook 04) ----------------------------------------
+
+
+def _alphas_cumprod_of(schedule, name: str = "schedule") -> np.ndarray:
+    """``schedule.alphas_cumprod``, or ``schedule`` itself when it is a 1-D array of alpha_bar values in [0, 1]."""
+    if isinstance(schedule, Schedule):
+        return schedule.alphas_cumprod
+    abar = as_float_array(schedule, name).astype(np.float64)
+    if abar.ndim != 1 or abar.size < 1:
+        raise ValueError(f"{name} must be a Schedule or a non-empty 1-D alphas_cumprod array; got shape {abar.shape}")
+    if np.any((abar < 0) | (abar > 1)):
+        bad = float(abar[(abar < 0) | (abar > 1)][0])
+        raise ValueError(f"{name}: alphas_cumprod values must lie in [0, 1]; got {bad!r}")
+    return abar
+
+
+def snr(alphas_cumprod) -> np.ndarray:
+    r"""Signal-to-noise ratio :math:`\mathrm{SNR}(t) = \bar\alpha_t / (1 - \bar\alpha_t)`, elementwise.
+
+    In :math:`x_t = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` it is the signal's variance over
+    the noise's (for unit-variance data); VDM writes it :math:`\alpha_t^2 / \sigma_t^2` (Kingma et al. 2021,
+    eq. 2). ``alphas_cumprod``: any shape, values in [0, 1]; 0 gives SNR 0, 1 gives ``inf``.
+    """
+    abar = np.asarray(alphas_cumprod, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return abar / (1.0 - abar)
+
+
+def log_snr(alphas_cumprod) -> np.ndarray:
+    r""":math:`\log \mathrm{SNR}(t) = \log \bar\alpha_t - \log(1 - \bar\alpha_t)` (natural log), elementwise.
+
+    Written with ``log1p`` so it stays accurate when alpha_bar is tiny or close to 1;
+    alpha_bar = 0 gives ``-inf`` (zero terminal SNR), alpha_bar = 1 gives ``+inf`` (no noise at all).
+    """
+    abar = np.asarray(alphas_cumprod, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.log(abar) - np.log1p(-abar)
+
+
+def t_at_snr(schedule, value: float) -> int | None:
+    r"""The first step (the maths' 1-based t) whose SNR has dropped to ``value`` or below.
+
+    ``t = 1 + argmax(SNR <= value)``, so ``t_at_snr(s, 1)`` is where noise starts to outweigh the signal
+    (linear 260, cosine 497 at T = 1000). ``schedule``: a :class:`Schedule` or a 1-D alphas_cumprod array.
+    ``value``: SNR >= 0. Returns ``None`` when the SNR never gets that low.
+    """
+    abar = _alphas_cumprod_of(schedule)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
+        raise ValueError(f"value (an SNR) must be a number >= 0; got {value!r}")
+    below = snr(abar) <= value
+    return int(np.argmax(below)) + 1 if below.any() else None
+
+
+def fraction_log_snr_below(schedule, value: float = -5.0) -> float:
+    r"""The fraction of the T steps with :math:`\log \mathrm{SNR}(t) < ` ``value``.
+
+    Below log SNR = -5 (SNR < 0.0067, under 0.7 % of x_t's variance is signal) there is almost nothing
+    left to learn: at T = 1000 the linear schedule spends 0.298 of its steps there, the cosine 0.053.
+    ``schedule``: a :class:`Schedule` or a 1-D alphas_cumprod array.
+    """
+    abar = _alphas_cumprod_of(schedule)
+    return float(np.mean(log_snr(abar) < value))
+
+
+def simple_cosine_alphas_cumprod(T: int) -> np.ndarray:
+    r"""The teaching cosine: :math:`\bar\alpha = \cos^2(t_{norm}\,\pi/2)`, ``t_norm = linspace(0, 1, T)``.
+
+    Returns the T values alpha_bar_1..alpha_bar_T as a plain float64 array (index ``t - 1``, as everywhere),
+    **not** a :class:`Schedule`: with ``t_norm`` starting at 0, alpha_bar_1 = 1, so the first step adds no
+    noise (beta_1 = 0, log SNR = +inf), and alpha_bar_T = cos^2(pi/2) = 3.7e-33 makes beta_T = 1 to float
+    precision. A Schedule rejects both, and that is the lesson: compare it as a curve (plots accept
+    alphas_cumprod arrays), and use :func:`cosine_schedule` (Nichol & Dhariwal's offset s and clipped betas)
+    to train.
+    """
+    T = _check_num_timesteps(T)
+    if T < 2:
+        raise ValueError(f"T (num_timesteps) must be at least 2 for linspace(0, 1, T); got {T}")
+    return np.cos(np.linspace(0.0, 1.0, T) * math.pi / 2) ** 2
+
+
+def _from_alpha_bar_values(abar: np.ndarray, name: str) -> Schedule:
+    """A Schedule from alpha_bar values, a final exact 0 allowed: beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}."""
+    prev = np.concatenate([[1.0], abar[:-1]])
+    return Schedule(betas=1.0 - abar / prev, alphas_cumprod=abar, name=name)
+
+
+def rescale_zero_terminal_snr(schedule: Schedule) -> Schedule:
+    r"""Rescale a schedule so its terminal SNR is exactly zero (Lin et al. 2023, Algorithm 1).
+
+    Shift :math:`\sqrt{\bar\alpha_t}` so its last value is 0 and scale it so its first value is unchanged:
+
+    :math:`\sqrt{\bar\alpha_t}' = (\sqrt{\bar\alpha_t} - \sqrt{\bar\alpha_T})
+    \,\frac{\sqrt{\bar\alpha_1}}{\sqrt{\bar\alpha_1} - \sqrt{\bar\alpha_T}}`,
+    then :math:`\beta_t' = 1 - \bar\alpha_t' / \bar\alpha_{t-1}'`.
+
+    The same arithmetic as diffusers' ``rescale_zero_terminal_snr`` (``rescale_betas_zero_snr=True``), in
+    float64. The result ends with alpha_bar_T = 0, beta_T = 1, SNR_T = 0 and log SNR_T = -inf, so x_T
+    holds no trace of x_0. ``schedule``: a :class:`Schedule` with T >= 2.
+    """
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    if schedule.num_timesteps < 2:
+        raise ValueError(f"schedule needs at least 2 steps to rescale; got T = {schedule.num_timesteps}")
+    root = schedule.sqrt_alphas_cumprod
+    root_first, root_last = root[0], root[-1]
+    rescaled = (root - root_last) * (root_first / (root_first - root_last))
+    return _from_alpha_bar_values(rescaled**2, name=f"{schedule.name}_zero_terminal_snr")
+
+
+def _check_positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+def shifted_schedule(base: Schedule, resolution: int, base_resolution: int = 64) -> Schedule:
+    r"""Resolution-aware schedule: shift log SNR by :math:`2 \log(\text{base\_resolution} / \text{resolution})`.
+
+    :math:`\log \mathrm{SNR}_{res}(t) = \log \mathrm{SNR}_{base}(t) + 2 \log(\text{base\_res} / \text{res})`
+    (Hoogeboom, Heek & Salimans 2023, "simple diffusion", the shifted cosine schedule of the section
+    "Adjusting noise schedules"), then
+    :math:`\bar\alpha_t = \mathrm{sigmoid}(\log \mathrm{SNR}_{res}(t))`. Why: average-pooling an image
+    res x res down to base x base (k = res / base) keeps the signal and divides the noise variance by
+    k^2 (:func:`average_pool`), so the shifted schedule at ``resolution``, seen at ``base_resolution``,
+    has exactly the base schedule's SNR. ``base``: the schedule tuned at ``base_resolution`` (pixels).
+    """
+    if not isinstance(base, Schedule):
+        raise TypeError(f"base must be a course_lib Schedule, got {type(base).__name__}")
+    resolution = _check_positive_int(resolution, "resolution")
+    base_resolution = _check_positive_int(base_resolution, "base_resolution")
+    shifted = base.log_snr + 2.0 * math.log(base_resolution / resolution)
+    with np.errstate(over="ignore"):
+        abar = 1.0 / (1.0 + np.exp(-shifted))  # sigmoid; exp(+inf) = inf gives a zero terminal alpha_bar
+    return _from_alpha_bar_values(abar, name=f"{base.name}_shifted_{base_resolution}_to_{resolution}")
+
+
+def average_pool(x, k: int) -> np.ndarray:
+    r"""Average each non-overlapping k x k block of the last two axes: ``[..., H, W] -> [..., H/k, W/k]``.
+
+    Pooling i.i.d. noise of variance v gives variance :math:`v / k^2` (a mean of k^2 independent draws),
+    while a smooth image keeps its values: the SNR of a pooled noisy image is about :math:`k^2` times
+    higher. ``x``: at least 2-D; H and W divisible by ``k``.
+    """
+    x = as_float_array(x, "x")
+    k = _check_positive_int(k, "k")
+    if x.ndim < 2:
+        raise ValueError(f"x must have at least 2 axes [..., H, W]; got shape {x.shape}")
+    height, width = x.shape[-2:]
+    if height % k or width % k:
+        raise ValueError(f"k must divide the image size; got k = {k} for H x W = {height} x {width}")
+    blocks = x.reshape(*x.shape[:-2], height // k, k, width // k, k)
+    return blocks.mean(axis=(-3, -1))
+
+
+def ve_sigmas(schedule) -> np.ndarray:
+    r"""The variance-exploding noise level :math:`\sigma_t = \sqrt{(1 - \bar\alpha_t) / \bar\alpha_t} = 1/\sqrt{\mathrm{SNR}}`.
+
+    Divide :math:`x_t` by :math:`\sqrt{\bar\alpha_t}`: :math:`x_t / \sqrt{\bar\alpha_t} = x_0 + \sigma_t \epsilon`,
+    the form Karras et al. 2022 (EDM, sec. 2) and diffusers' ``EulerDiscreteScheduler.sigmas`` use
+    (Stable Diffusion's sigma_max = 14.6). ``schedule``: a Schedule or 1-D alphas_cumprod array.
+    """
+    return 1.0 / np.sqrt(snr(_alphas_cumprod_of(schedule)))
+
+
+def flow_matching_sigmas(schedule) -> np.ndarray:
+    r"""The flow-matching noise level with the same SNR: :math:`s = \sqrt{1-\bar\alpha}/(\sqrt{\bar\alpha} + \sqrt{1-\bar\alpha})`.
+
+    Rectified flow / flow matching interpolate :math:`x = (1 - s)\,x_0 + s\,\epsilon` (diffusers'
+    ``FlowMatchEulerDiscreteScheduler`` sigma; Lipman et al. 2023 run time the other way, t = 1 - s,
+    with t = 1 the data). Its SNR is :math:`(1-s)^2/s^2`; this ``s`` matches the schedule's SNR, and
+    :math:`x_{fm} = x_t / (\sqrt{\bar\alpha_t} + \sqrt{1-\bar\alpha_t})`. ``schedule``: a Schedule or array.
+    """
+    abar = _alphas_cumprod_of(schedule)
+    noise = np.sqrt(1.0 - abar)
+    return noise / (np.sqrt(abar) + noise)

@@ -4,15 +4,20 @@ r"""Small statistics used to compare distributions (NumPy only).
 :math:`D = \sup_x |F_a(x) - F_b(x)|` between the two empirical CDFs, and its asymptotic p-value
 :math:`p = Q_{KS}\big((\sqrt{n_e} + 0.12 + 0.11/\sqrt{n_e})\, D\big)`, :math:`n_e = n_a n_b / (n_a + n_b)`,
 with :math:`Q_{KS}(\lambda) = 2 \sum_{k \ge 1} (-1)^{k-1} e^{-2 k^2 \lambda^2}` (Numerical Recipes, 14.3).
+
+``standard_normal_cdf`` is :math:`\Phi(x) = \tfrac12 \big(1 + \operatorname{erf}(x / \sqrt 2)\big)`, the CDF
+a sample is compared with when we ask how close it is to :math:`\mathcal N(0, 1)`.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ._validate import as_float_array
 
-__all__ = ["ks_2samp", "kolmogorov_q"]
+__all__ = ["ks_2samp", "kolmogorov_q", "standard_normal_cdf"]
 
 
 def kolmogorov_q(lam: float) -> float:
@@ -35,3 +40,16 @@ def ks_2samp(a, b) -> tuple[float, float]:
     d = float(np.max(np.abs(cdf_a - cdf_b)))
     n_eff = a.size * b.size / (a.size + b.size)
     return d, kolmogorov_q((np.sqrt(n_eff) + 0.12 + 0.11 / np.sqrt(n_eff)) * d)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def standard_normal_cdf(x) -> np.ndarray | float:
+    r"""The CDF of :math:`\mathcal N(0, 1)`: :math:`\Phi(x) = \tfrac12 \big(1 + \operatorname{erf}(x / \sqrt 2)\big)`.
+
+    ``x``: a number or an array of any shape; returns a float or an array of that shape, in [0, 1].
+    """
+    arr = as_float_array(x, "x").astype(np.float64)
+    out = 0.5 * (1.0 + _erf(arr / math.sqrt(2.0)))
+    return float(out) if out.ndim == 0 else out

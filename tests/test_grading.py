@@ -1,45 +1,102 @@
-"""nbgrader end to end, with a real SQLite gradebook: the solution earns full marks, the release zero."""
+"""Grading that instructors can trust, end to end with real nbgrader and its SQLite gradebook.
 
+The corpus (tests/grading_corpus.py): every submission's exact score, flags and feedback message.
+The workflow (course_lib.grading.workflow): progress per student, a broken submission does not stop the
+others, re-running never loses or double-counts a grade and keeps manual grades, CSV export with flags.
+"""
+
+import csv
 import shutil
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ASSIGNMENTS, nbgrader
+from conftest import ROOT
+from grading_corpus import run
+from course_lib.grading.workflow import grade, release
 
 pytestmark = pytest.mark.slow
+A = "02-one-step-rule"
+
+
+def test_every_corpus_submission_gets_exactly_its_expected_grade(capsys):
+    lines = []
+    rows = run(out=lines.append)
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    assert rows and all(r.ok for r in rows), "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
-def graded(course_dir):
-    for assignment in ASSIGNMENTS:
-        for student, source in (("solution", "solutions"), ("untouched", "notebooks")):
-            dest = course_dir / "submitted" / student / assignment
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy(course_dir / source / assignment / f"{assignment}.ipynb", dest)
-        nbgrader(["autograde", assignment, "--force"], cwd=course_dir)
-    return course_dir
+def released(tmp_path_factory):
+    """A scratch course released with `make release`'s code: (folder, success, printed lines)."""
+    course = tmp_path_factory.mktemp("instructor")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / A, course / "solutions" / A)
+    lines = []
+    return course, release(course, out=lines.append), lines
 
 
-def _scores(course_dir, assignment, student):
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
-        nb = gb.find_submission_notebook(assignment, assignment, student)
-        return {g.name: (g.auto_score, g.max_score, g.needs_manual_grade, g.cell_type) for g in nb.grades}
+@pytest.fixture(scope="module")
+def course(released):
+    return released[0]
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_solution_gets_full_marks_on_every_autograded_cell(graded, assignment):
-    scores = _scores(graded, assignment, "solution")
-    auto = {k: v for k, v in scores.items() if v[3] == "code"}
-    assert len(auto) >= 4
-    for name, (score, max_score, _, _) in auto.items():
-        assert score == max_score > 0, f"{name}: {score} / {max_score}"
-    written = [v for v in scores.values() if v[3] == "markdown"]
-    assert written and all(v[2] for v in written), "written answers wait for a human grader"
+def test_release_generates_and_validates(released):
+    course, ok, lines = released
+    assert ok and lines == [f"{A}: released; the solution passes every test, the untouched release none"]
+    assert (course / "notebooks" / A / f"{A}.ipynb").exists()
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_untouched_release_gets_zero(graded, assignment):
-    scores = _scores(graded, assignment, "untouched")
-    auto = {k: v for k, v in scores.items() if v[3] == "code"}
-    assert auto and all(score == 0 for score, *_ in auto.values()), auto
+def test_grade_reports_each_student_and_survives_a_broken_submission(course):
+    for student, source in (("ada", course / "solutions"), ("bob", course / "notebooks")):
+        (course / "submitted" / student / A).mkdir(parents=True)
+        shutil.copy(source / A / f"{A}.ipynb", course / "submitted" / student / A)
+    (course / "submitted" / "carl" / A).mkdir(parents=True)
+    (course / "submitted" / "carl" / A / f"{A}.ipynb").write_text("{ this is not a notebook")
+    lines = []
+    result = grade(course, out=lines.append)
+    assert result.graded[(A, "ada")][:2] == (8.0, 10.0) and result.graded[(A, "bob")][:2] == (0.0, 10.0)
+    assert list(result.failed) == [(A, "carl")]
+    assert any(line.startswith(f"[1/3] ada {A}: 8/10 + written answers") for line in lines)
+    assert any(line.startswith(f"[3/3] carl {A}: NOT GRADED") for line in lines)
+    assert "1 of 3 submission(s) could not be graded" in lines[-1]
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert rows["ada"]["score"] == "8.0" and rows["ada"]["needs_manual_grade"] == "True"
+    assert rows["bob"]["score"] == "0.0" and rows["carl"]["flags"] == "not-graded"
+    assert (course / "feedback" / "ada" / A / f"{A}.html").exists()
+
+
+def test_regrading_keeps_manual_grades_and_never_double_counts(course):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        written = gb.find_grade("written_beta_vs_sqrt", A, A, "ada")
+        written.manual_score = 2.0
+        gb.db.commit()
+    lines = []
+    again = grade(course, out=lines.append)
+    assert (A, "ada") in again.skipped and any("already graded, skipped" in line for line in lines)
+    forced = grade(course, force=True, out=lines.append)
+    assert forced.graded[(A, "ada")][:2] == (10.0, 10.0)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_grade("written_beta_vs_sqrt", A, A, "ada").manual_score == 2.0
+        assert gb.find_submission(A, "ada").score == 10.0
+        assert len(gb.find_assignment(A).submissions) == 3
+
+
+def test_the_graded_notebook_explains_a_failed_hidden_test(course):
+    nb = nbformat.read(course / "solutions" / A / f"{A}.ipynb", as_version=4)
+    # a chain that is right on the visible check's inputs but wrong on a hidden one: T = 1 returns no x0
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "forward_chain":
+            cell.source = cell.source.replace("return np.stack(states)",
+                                              "return np.stack(states) if len(states) > 2 else states[-1]")
+    (course / "submitted" / "dan" / A).mkdir(parents=True)
+    nbformat.write(nb, course / "submitted" / "dan" / A / f"{A}.ipynb")
+    result = grade(course, out=lambda line: None)
+    assert result.graded[(A, "dan")][:2] == (5.0, 10.0)
+    graded = nbformat.read(course / "autograded" / "dan" / A / f"{A}.ipynb", as_version=4)
+    cell = next(c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_forward_chain")
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    assert errors[0].ename == "HiddenTestFailed"
+    assert errors[0].evalue == "hidden test 3 of 3, forward_chain(0.3, array(1,), array(1,)): shape (), expected (2,)"

@@ -2,8 +2,8 @@
 
 Each notebook adds ``tests/corpus/nbNN.py`` with ``ASSIGNMENT = "NN-name"`` and a list ``SUBMISSIONS``
 of :class:`Submission` entries: answers that are correct but different (full marks) and the typical
-misconceptions (lose the named test cells, and only those). Cheap tricks and fault cases live in
-``tests/corpus/generic.py`` and apply to every notebook automatically.
+misconceptions (lose the named test cells, and only those). Cheap tricks and fault cases are generated
+for every notebook by ``tests/corpus/generic.py``. ``tests/grading_corpus.py`` builds and grades them all.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ class Submission:
     ``answers``  solution-cell grade_id -> the cell's new source (other solution cells keep the solution);
     ``loses``    test-cell grade_ids that must score 0 (every other autograded cell scores full marks);
     ``says``     text the failing visible check must print (the misconception it names), if any;
-    ``extra``    (grade_id, source) pairs: a new unlocked code cell inserted after that cell.
+    ``extra``    (grade_id, source) pairs: a new unlocked code cell inserted after that cell
+                 ("" inserts at the top); ``{course}`` in the source is replaced by the course folder;
+    ``flags``    flags the grader must raise for this submission (see course_lib.grading.verify);
+    ``tests``    test-cell grade_id -> what the student did to it: ``"delete"``, ``"markdown"`` (re-typed),
+                 ``"rename"`` (grade_id changed) or any other text (the cell's new source);
+    ``files``    extra files put beside the submitted notebook (name -> content).
     """
 
     name: str
@@ -26,6 +31,10 @@ class Submission:
     loses: frozenset[str] = frozenset()
     says: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    flags: frozenset[str] = frozenset()
+    tests: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "loses", frozenset(self.loses))
+        object.__setattr__(self, "flags", frozenset(self.flags))

@@ -1,0 +1,178 @@
+r"""Figures of 1-D distributions under the forward process (notebooks 01 and 03).
+
+- :func:`dissolving_figure`: a data set's histogram at a few steps against :math:`\mathcal N(0, 1)`;
+- :func:`variance_figure`: :math:`\mathrm{Var}(x_t)` without the shrink factor (grows) and with it (tends to 1);
+- :func:`ks_distance_figure`: a sample's empirical CDF against :math:`\Phi`, the largest gap marked;
+- :func:`chain_vs_closed_figure`: the chain and the closed form give the same distribution;
+- :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..forward import variance_after_steps
+from ..stats import ks_2samp, standard_normal_cdf
+from ._style import PALETTE, standard_normal_pdf
+
+__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure"]
+
+
+def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: float = 4.0):
+    """One panel per step: the histogram of ``samples[i]`` (1-D) at step ``ts[i]``, against N(0, 1).
+
+    The first sample set (the data, usually t = 0) is repeated as a faint outline in every panel, so the
+    modes can be seen broadening, merging and settling onto the standard normal.
+    """
+    if len(samples) != len(ts) or not ts:
+        raise ValueError(f"give one sample set per step; got {len(samples)} sets and {len(ts)} steps")
+    fig, axes = plt.subplots(1, len(ts), figsize=(2.6 * len(ts), 3.0), sharey=True, layout="constrained",
+                             squeeze=False)
+    bins = np.linspace(-lim, lim, 81)
+    grid = np.linspace(-lim, lim, 300)
+    data = np.asarray(samples[0], dtype=float).ravel()
+    for i, (ax, x, t) in enumerate(zip(axes[0], samples, ts)):
+        x = np.asarray(x, dtype=float).ravel()
+        if i > 0:
+            ax.hist(data, bins=bins, density=True, histtype="step", color=PALETTE["sky"], lw=1, label="data (t = 0)")
+        ax.hist(x, bins=bins, density=True, color=PALETTE["blue"], alpha=0.75, label="$x_t$")
+        ax.plot(grid, standard_normal_pdf(grid), color=PALETTE["black"], ls="--", lw=1.3, label="N(0, 1)")
+        ax.set_title(f"t = {t}\nmean {x.mean():+.2f}, variance {x.var():.2f}", fontsize=10)
+        ax.set_xlabel("$x_t$")
+    axes[0, 0].set_ylabel("density")
+    axes[0, -1].legend(frameon=False, fontsize=8, loc="upper right")
+    fig.suptitle(title)
+    return fig
+
+
+def variance_figure(var0s: Sequence[float], beta: float, T: int, measured_without=None, measured_with=None):
+    r"""The variance of :math:`x_t` against t for several starting variances, without and with the shrink.
+
+    Lines: the closed forms :math:`v_0 + t\beta` (left) and :math:`(1-\beta)^t v_0 + 1 - (1-\beta)^t` (right).
+    ``measured_without`` / ``measured_with`` (optional, ``[len(var0s), T + 1]``): variances measured on
+    simulated chains, drawn as dots on top of the lines.
+    """
+    t = np.arange(T + 1)
+    colors = [PALETTE[k] for k in ("blue", "orange", "green", "purple", "vermillion")]
+    fig, (ax_without, ax_with) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    every = max(1, T // 20)
+    for shrink, ax, measured in ((False, ax_without, measured_without), (True, ax_with, measured_with)):
+        for i, (v0, color) in enumerate(zip(var0s, colors)):
+            ax.plot(t, variance_after_steps(v0, beta, t, shrink=shrink), color=color, lw=2,
+                    label=f"start at $v_0$ = {v0:g}")
+            if measured is not None:
+                ax.plot(t[::every], np.asarray(measured[i])[::every], "o", ms=3.5, color=color, mfc="white")
+        ax.axhline(1.0, color=PALETTE["black"], ls=":", lw=1)
+        ax.set_xlabel("step t")
+        ax.set_ylabel(r"variance of $x_t$")
+    ax_without.set_title(r"without the shrink: $x_t = x_{t-1} + \sqrt{\beta}\,\epsilon_t$" "\n"
+                         r"$v_t = v_0 + t\beta$ grows without bound")
+    ax_with.set_title(r"with the shrink: $x_t = \sqrt{1-\beta}\,x_{t-1} + \sqrt{\beta}\,\epsilon_t$" "\n"
+                      r"$v_t \to 1$ whatever $v_0$")
+    ax_with.legend(frameon=False, fontsize=8, loc="upper right")
+    if measured_with is not None:
+        ax_without.plot([], [], "o", ms=3.5, color=PALETTE["black"], mfc="white", label="measured on simulated chains")
+        ax_without.plot([], [], color=PALETTE["black"], lw=2, label="formula")
+        ax_without.legend(frameon=False, fontsize=8, loc="upper left")
+    fig.suptitle(f"The shrink factor keeps the variance finite (beta = {beta} at every step, T = {T})")
+    return fig
+
+
+def ks_distance_figure(x, title: str = "How far is a sample from N(0, 1)?", lim: float = 3.5):
+    r"""The empirical CDF of a small 1-D sample ``x`` (a staircase) against :math:`\Phi`, the N(0, 1) CDF.
+
+    The staircase jumps from (i - 1)/n to i/n at the i-th smallest value; the largest vertical gap between
+    it and :math:`\Phi`, at the top or the bottom of a step, is the Kolmogorov-Smirnov distance, marked.
+    """
+    x = np.sort(np.asarray(x, dtype=float).ravel())
+    n = x.size
+    top, bottom = np.arange(1, n + 1) / n, np.arange(n) / n
+    phi = standard_normal_cdf(x)
+    gaps = np.stack([top - phi, phi - bottom])
+    side, k = np.unravel_index(int(np.argmax(gaps)), gaps.shape)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    grid = np.linspace(-lim, lim, 300)
+    ax.plot(grid, standard_normal_cdf(grid), color=PALETTE["black"], lw=1.5, label=r"N(0, 1) CDF $\Phi(x)$")
+    ax.step(np.concatenate([[-lim], x, [lim]]), np.concatenate([[0.0], top, [1.0]]), where="post",
+            color=PALETTE["blue"], lw=2, label=f"empirical CDF of the sample (n = {n})")
+    ax.plot(x, np.zeros(n), "|", color=PALETTE["blue"], ms=12, label="the sample values")
+    end = top[k] if side == 0 else bottom[k]
+    ax.annotate("", xy=(x[k], end), xytext=(x[k], phi[k]),
+                arrowprops={"arrowstyle": "<->", "color": PALETTE["vermillion"], "lw": 2})
+    ax.plot([], [], color=PALETTE["vermillion"], lw=2, label=f"largest gap: D = {gaps[side, k]:.3f}")
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("fraction of values $\\leq x$")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return fig
+
+
+def _ecdf(x: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    return np.searchsorted(np.sort(x), grid, side="right") / x.size
+
+
+def chain_vs_closed_figure(chain, closed, t: int, lim: float = 4.0):
+    r"""Samples of x_t from the chain and from the closed form: histograms (left), CDF gap (right).
+
+    Right: :math:`F_{chain}(x) - F_{closed}(x)`, the difference of the two empirical CDFs. Its largest
+    absolute value is the two-sample Kolmogorov-Smirnov statistic D (:func:`course_lib.stats.ks_2samp`);
+    the dotted band is the 5 % critical value :math:`1.36 \sqrt{(n + m) / (n m)}`: a gap that stays inside
+    it is what sampling noise alone produces.
+    """
+    chain, closed = np.asarray(chain, dtype=float).ravel(), np.asarray(closed, dtype=float).ravel()
+    d, p = ks_2samp(chain, closed)
+    fig, (ax_hist, ax_gap) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    bins = np.linspace(-lim, lim, 81)
+    ax_hist.hist(chain, bins=bins, density=True, color=PALETTE["sky"], alpha=0.8,
+                 label=f"chain: {t} steps ({chain.size} samples)")
+    ax_hist.hist(closed, bins=bins, density=True, histtype="step", color=PALETTE["vermillion"], lw=2,
+                 label=f"closed form: one jump ({closed.size} samples)")
+    ax_hist.set_xlabel("$x_t$")
+    ax_hist.set_ylabel("density")
+    ax_hist.set_title(f"histograms of $x_{{{t}}}$")
+    ax_hist.legend(frameon=False, fontsize=8, loc="upper left")
+    ax_hist.set_ylim(top=ax_hist.get_ylim()[1] * 1.25)
+    grid = np.sort(np.concatenate([chain, closed]))
+    gap = _ecdf(chain, grid) - _ecdf(closed, grid)
+    critical = 1.36 * np.sqrt((chain.size + closed.size) / (chain.size * closed.size))
+    k = int(np.argmax(np.abs(gap)))
+    ax_gap.plot(grid, gap, color=PALETTE["blue"], lw=1.2, label="$F_{chain} - F_{closed}$")
+    ax_gap.axhspan(-critical, critical, color=PALETTE["sky"], alpha=0.15, lw=0)
+    for level in (-critical, critical):
+        ax_gap.axhline(level, color=PALETTE["black"], ls=":", lw=1)
+    ax_gap.plot([], [], color=PALETTE["black"], ls=":", lw=1, label=f"5% critical value ±{critical:.4f}")
+    ax_gap.plot(grid[k], gap[k], "o", color=PALETTE["vermillion"], label=f"largest gap: D = {d:.4f}")
+    ax_gap.set_xlim(-lim, lim)
+    ax_gap.set_ylim(-2.2 * critical, 2.2 * critical)
+    ax_gap.set_xlabel("$x_t$")
+    ax_gap.set_ylabel("difference of empirical CDFs")
+    ax_gap.set_title(f"KS test: D = {d:.4f}, p = {p:.2f}")
+    ax_gap.legend(frameon=False, fontsize=8, loc="upper left", ncols=1)
+    fig.suptitle(f"The chain and the closed form give the same distribution at t = {t}")
+    return fig
+
+
+def timing_figure(ts: Sequence[int], chain_seconds: Sequence[float], closed_seconds: Sequence[float]):
+    """Log-log plot of the time to reach step t: the chain (t steps, O(t)) against the closed form (O(1))."""
+    ts = np.asarray(ts, dtype=float)
+    chain_ms = 1e3 * np.asarray(chain_seconds, dtype=float)
+    closed_ms = 1e3 * np.asarray(closed_seconds, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    ax.loglog(ts, chain_ms, "o-", color=PALETTE["orange"], lw=2, label="chain: t calls of forward_step")
+    ax.loglog(ts, closed_ms, "s-", color=PALETTE["blue"], lw=2, label="closed form: one q_sample")
+    per_step = np.exp(np.mean(np.log(chain_ms / ts)))  # the best fit of chain_ms = per_step * t, on log scales
+    ax.loglog(ts, per_step * ts, color=PALETTE["black"], ls=":", lw=1, label=f"proportional to t ({per_step:.2f} ms per step)")
+    for t, a, b in zip(ts, chain_ms, closed_ms):
+        ax.annotate(f"{a / b:.0f}x slower", xy=(t, a), ha="right", va="bottom", fontsize=8,
+                    xytext=(-4, 6), textcoords="offset points")
+    ax.set_xlabel("target step t")
+    ax.set_ylabel("time to get $x_t$ (ms)")
+    ax.set_title("Cost of reaching step t: O(t) for the chain, O(1) for the closed form", fontsize=10)
+    ax.set_xlim(ts[0] / 2, ts[-1] * 2)
+    ax.set_ylim(min(closed_ms.min(), chain_ms.min()) / 3, chain_ms.max() * 5)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return fig

@@ -1,0 +1,219 @@
+"""Figures of the score link (notebook 05): the score as arrows, one data point's score, Tweedie checked by
+Monte Carlo, the reverse process as a strip of histograms, and 2-D score fields with the sampler's particles."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..schedules import Schedule
+from ..score import GaussianMixture, ScoreFn
+from ._style import PALETTE
+
+__all__ = [
+    "score_arrows_figure",
+    "single_point_figure",
+    "tweedie_check_figure",
+    "reverse_strip_figure",
+    "score_field_figure",
+    "learned_score_figure",
+]
+
+
+def _arrow_row(ax, xs, score, y: float, scale: float, color: str) -> None:
+    """Horizontal arrows at height ``y``: one per x, length ``scale * score`` (capped so none leaves the row)."""
+    length = np.clip(scale * np.asarray(score, dtype=float), -0.45, 0.45)
+    ax.quiver(xs, np.full_like(xs, y), length, np.zeros_like(xs), color=color, angles="xy", scale_units="xy",
+              scale=1, width=0.004, headwidth=4, headlength=4, headaxislength=3.5)
+
+
+def score_arrows_figure(mixture: GaussianMixture, xlim=(-4.0, 4.0), num_arrows: int = 25):
+    """1-D: the density with the score drawn as arrows under it (top), and the score itself (bottom).
+
+    Arrow lengths are proportional to the score (capped where it is large); the arrows point uphill.
+    """
+    grid = np.linspace(*xlim, 600)
+    xs = np.linspace(xlim[0] + 0.2, xlim[1] - 0.2, num_arrows)
+    fig, (ax_top, ax_bottom) = plt.subplots(2, 1, figsize=(9, 5.2), sharex=True, layout="constrained",
+                                            gridspec_kw={"height_ratios": [1.2, 1]})
+    density = mixture.pdf(grid)
+    ax_top.fill_between(grid, density, color=PALETTE["sky"], alpha=0.5, label="data density $p(x)$")
+    ax_top.plot(grid, density, color=PALETTE["blue"], lw=1.5)
+    arrow_y = -0.08 * density.max()
+    _arrow_row(ax_top, xs, mixture.score(xs), arrow_y, 0.12, PALETTE["vermillion"])
+    ax_top.plot([], [], color=PALETTE["vermillion"], marker=r"$\rightarrow$", ls="", ms=14,
+                label=r"score $\nabla_x \log p(x)$ (arrows)")
+    ax_top.set_ylim(2.2 * arrow_y, 1.15 * density.max())
+    ax_top.set_ylabel("density")
+    ax_top.set_title("The score points uphill, towards where data is likely")
+    ax_top.legend(loc="upper left", frameon=False)
+    score = mixture.score(grid)
+    ax_bottom.axhline(0, color=PALETTE["black"], lw=0.8)
+    ax_bottom.plot(grid, score, color=PALETTE["vermillion"], lw=2)
+    lim = np.percentile(np.abs(score), 95) * 1.1
+    ax_bottom.set_ylim(-lim, lim)
+    ax_bottom.set_xlabel("x")
+    ax_bottom.set_ylabel(r"$\nabla_x \log p(x)$")
+    ax_bottom.set_title("the score: positive left of a mode, negative right of it, zero on the modes and between them")
+    return fig
+
+
+def single_point_figure(x0, x_t, eps, alpha_bar: float, max_arrows: int = 40):
+    """2-D, one clean point: noisy draws ``x_t`` ``[N, 2]`` around :math:`\\sqrt{\\bar\\alpha}\\,x_0` and, at each, the score
+    :math:`-\\epsilon / \\sqrt{1-\\bar\\alpha}` of :math:`q(x_t \\mid x_0)` as an arrow (drawn at 0.2 x length)."""
+    x0, x_t, eps = (np.asarray(v, dtype=float) for v in (x0, x_t, eps))
+    centre = np.sqrt(alpha_bar) * x0
+    fig, ax = plt.subplots(figsize=(6.2, 5.6), layout="constrained")
+    ax.scatter(*x_t.T, s=6, color=PALETTE["sky"], alpha=0.5, label=r"noisy draws $x_t$")
+    shown = slice(0, max_arrows)
+    arrows = -eps[shown] / np.sqrt(1 - alpha_bar)
+    ax.quiver(*x_t[shown].T, *arrows.T, color=PALETTE["vermillion"], angles="xy", scale_units="xy", scale=5,
+              width=0.004, label=r"score $-\epsilon/\sqrt{1-\bar\alpha}$ (at 1/5 length)")
+    ax.scatter(*x0, s=120, marker="*", color=PALETTE["black"], zorder=3, label="$x_0$")
+    ax.scatter(*centre, s=70, marker="X", color=PALETTE["green"], zorder=3, label=r"$\sqrt{\bar\alpha}\,x_0$")
+    ax.set_aspect("equal")
+    ax.set_xlabel("first coordinate")
+    ax.set_ylabel("second coordinate")
+    ax.set_title(f"One data point, alpha_bar = {alpha_bar:g}: every arrow points back to $\\sqrt{{\\bar\\alpha}}\\,x_0$")
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return fig
+
+
+def _histogram(ax, x, xlim, bins: int, color: str, label: str | None = None) -> None:
+    """A filled density histogram drawn as one step patch (much lighter than ``ax.hist``'s one bar per bin)."""
+    density, edges = np.histogram(np.asarray(x).ravel(), bins=bins, range=xlim, density=True)
+    ax.stairs(density, edges, fill=True, color=color, alpha=0.85, label=label)
+
+
+def _score_panel(ax, mixture: GaussianMixture, alpha_bar: float, xlim) -> np.ndarray:
+    """Draw the exact score of the noisy marginal at ``alpha_bar`` on ``ax``; return the grid."""
+    grid = np.linspace(*xlim, 400)
+    ax.axhline(0, color=PALETTE["black"], lw=0.6)
+    ax.plot(grid, mixture.noised(alpha_bar).score(grid), color=PALETTE["black"], lw=1.5, label="exact score")
+    ax.set_xlabel("$x_t$")
+    ax.set_title(f"alpha_bar = {alpha_bar:.3g}")
+    return grid
+
+
+def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(-4.0, 4.0)):
+    """Exact score of q_t against a Monte Carlo estimate, one column per noise level.
+
+    Each entry of ``estimates`` is a dict with ``alpha_bar``, ``x_t`` (forward samples), and the binned
+    estimate ``centres``, ``score`` and ``error`` (one standard error), e.g.
+    ``-E[eps | x_t in bin] / sqrt(1 - alpha_bar)``. Top row: the samples' histogram against the exact
+    noisy marginal; bottom row: the exact score against the estimate.
+    """
+    n = len(estimates)
+    fig, axes = plt.subplots(2, n, figsize=(3.4 * n, 5.4), sharex=True, layout="constrained", squeeze=False,
+                             gridspec_kw={"height_ratios": [1, 1.3]})
+    for j, est in enumerate(estimates):
+        ab = est["alpha_bar"]
+        grid = np.linspace(*xlim, 400)
+        ax = axes[0, j]
+        _histogram(ax, est["x_t"], xlim, 60, PALETTE["sky"], label="forward samples $x_t$")
+        ax.plot(grid, mixture.noised(ab).pdf(grid), color=PALETTE["black"], lw=1.5, label="exact $q_t$")
+        ax.set_title(f"alpha_bar = {ab:.3g}")
+        axes[1, j].set_ylabel("score" if j == 0 else "")
+        _score_panel(axes[1, j], mixture, ab, xlim)
+        axes[1, j].errorbar(est["centres"], est["score"], yerr=2 * est["error"], fmt="o", ms=3,
+                            color=PALETTE["vermillion"], elinewidth=1,
+                            label=r"$-E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha}$ (Monte Carlo, $\pm 2$ s.e.)")
+        exact = mixture.noised(ab).score(grid)
+        lim = np.abs(exact).max() * 1.2
+        axes[1, j].set_ylim(-lim, lim)
+    axes[0, 0].set_ylabel("density")
+    axes[0, 0].legend(loc="upper left", frameon=False, fontsize=8)
+    axes[1, 0].legend(loc="lower left", frameon=False, fontsize=8)
+    fig.suptitle("Tweedie checked by sampling: the average noise behind each $x_t$ is the score in disguise")
+    return fig
+
+
+def reverse_strip_figure(trajectories: dict[str, np.ndarray], schedule: Schedule, mixture: GaussianMixture,
+                         steps, xlim=(-4.0, 4.0)):
+    """A strip of histograms from t = T (left) to t = 0 (right), one row per sampler.
+
+    ``trajectories``: label -> trajectory ``[T + 1, N]`` with ``trajectory[t]`` = x_t (as
+    :func:`course_lib.score.sample_reverse` returns). The dashed curve in each panel is the exact
+    marginal q_t of the data, the distribution a correct sampler must reproduce at that step.
+    """
+    steps = list(steps)
+    colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"]]
+    fig, axes = plt.subplots(len(trajectories), len(steps), figsize=(1.9 * len(steps) + 0.6, 2.0 * len(trajectories) + 0.6),
+                             sharex=True, sharey=True, layout="constrained", squeeze=False)
+    grid = np.linspace(*xlim, 300)
+    for i, (label, traj) in enumerate(trajectories.items()):
+        for j, t in enumerate(steps):
+            ax = axes[i, j]
+            _histogram(ax, traj[t], xlim, 50, colors[i % len(colors)])
+            ab = schedule.alpha_bar(t)
+            ax.plot(grid, mixture.noised(ab).pdf(grid), color=PALETTE["black"], ls="--", lw=1.2)
+            if i == 0:
+                ax.set_title(f"t = {t}")
+            if i == len(trajectories) - 1:
+                ax.set_xlabel("$x_t$")
+        axes[i, 0].set_ylabel(f"{label}\ndensity")
+    axes[0, -1].plot([], [], color=PALETTE["black"], ls="--", label="exact $q_t$")
+    axes[0, -1].legend(loc="upper left", frameon=False, fontsize=8)
+    fig.suptitle("Running the reverse process: from pure noise (t = T, left) to data (t = 0, right)")
+    return fig
+
+
+def score_field_figure(mixture: GaussianMixture, schedule: Schedule, steps, trajectory=None, lim: float = 3.2,
+                       grid_size: int = 13, max_points: int = 1000):
+    """2-D: the exact score of q_t as arrows at several steps, with the sampler's particles on top.
+
+    Arrows show the direction of the score. Their lengths are relative *within* a panel (proportional to
+    :math:`|s|^{1/2}`, the longest one grid cell long): the field at t = 0 is far stronger than at t = T, and a
+    common scale would hide one or the other. ``trajectory``: optional ``[T + 1, N, 2]`` from
+    :func:`course_lib.score.sample_reverse`.
+    """
+    steps = list(steps)
+    fig, axes = plt.subplots(1, len(steps), figsize=(2.5 * len(steps), 3.0), layout="constrained", squeeze=False)
+    ticks = np.linspace(-lim, lim, grid_size)
+    gx, gy = np.meshgrid(ticks, ticks)
+    points = np.stack([gx, gy], axis=-1)
+    cell = ticks[1] - ticks[0]
+    for ax, t in zip(axes[0], steps):
+        ab = schedule.alpha_bar(t)
+        score = mixture.noised(ab).score(points)
+        size = np.linalg.norm(score, axis=-1, keepdims=True)
+        shown = score / np.maximum(size, 1e-12) * np.sqrt(size / size.max()) * 0.9 * cell
+        if trajectory is not None:
+            pts = np.asarray(trajectory)[t, :max_points]
+            ax.scatter(pts[:, 0], pts[:, 1], s=4, color=PALETTE["blue"], alpha=0.6, lw=0)
+        ax.quiver(gx, gy, shown[..., 0], shown[..., 1], color=PALETTE["vermillion"], angles="xy",
+                  scale_units="xy", scale=1, width=0.007, headwidth=3.5, headlength=3.5, headaxislength=3)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_title(f"t = {t}\nalpha_bar = {ab:.2g}", fontsize=10)
+        ax.set_xlabel("$x_1$")
+    axes[0, 0].set_ylabel("$x_2$")
+    what = "score field (arrows) and the sampler's particles (dots)" if trajectory is not None else "score field"
+    fig.suptitle(f"2-D: the {what}, t = {steps[0]} down to {steps[-1]}")
+    return fig
+
+
+def learned_score_figure(mixture: GaussianMixture, schedule: Schedule, score_fn: ScoreFn, steps, xlim=(-4.0, 4.0)):
+    """The exact score of q_t against a learned ``score_fn(x, alpha_bar)``, one panel per step t.
+
+    Grey bands mark where q_t's density is below 1 % of its peak: there are almost no training samples
+    there, so nothing pins the learned score down.
+    """
+    steps = list(steps)
+    fig, axes = plt.subplots(1, len(steps), figsize=(3.3 * len(steps), 3.1), layout="constrained", squeeze=False)
+    for ax, t in zip(axes[0], steps):
+        ab = schedule.alpha_bar(t)
+        grid = _score_panel(ax, mixture, ab, xlim)
+        ax.plot(grid, score_fn(grid, ab), color=PALETTE["orange"], lw=2, ls="--", label="learned from samples")
+        exact = mixture.noised(ab).score(grid)
+        lim = np.abs(exact).max() * 1.2
+        density = mixture.noised(ab).pdf(grid)
+        ax.fill_between(grid, -lim, lim, where=density < 0.01 * density.max(), color="0.88", lw=0, zorder=0,
+                        label="almost no samples")
+        ax.set_ylim(-lim, lim)
+        ax.set_title(f"t = {t}, alpha_bar = {ab:.3g}")
+    axes[0, 0].set_ylabel("score")
+    axes[0, 0].legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8)
+    fig.suptitle("A model trained only to predict eps from samples learns the score, wherever there are samples")
+    return fig

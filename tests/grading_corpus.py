@@ -1,0 +1,217 @@
+"""Build every corpus submission, grade them all with the course's real workflow, compare with the truth.
+
+``python tests/grading_corpus.py`` (``make grade-selftest``) prints one row per submission -- expected,
+got, and whether they match -- and exits 1 on any mismatch. ``tests/test_grading_corpus.py`` runs the
+same thing inside ``make test``. The corpus: per-notebook entries in ``tests/corpus/nbNN.py`` plus the
+cheap tricks and faults of ``tests/corpus/generic.py`` for every notebook in ``solutions/``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from corpus import Submission  # noqa: E402
+from corpus.generic import generic_submissions  # noqa: E402
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n|^[ \t]*### END SOLUTION[^\n]*\n?", re.M)
+
+
+def _meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _strip_markers(source: str) -> str:
+    return SOLUTION_REGION.sub("", source)
+
+
+def exercises_of(solution_nb) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """``[(solution_cell_id, test_cell_id), ...]`` in notebook order, and each solution cell's answer code."""
+    pairs, answers, pending = [], {}, []
+    for cell in solution_nb.cells:
+        meta = _meta(cell)
+        if cell.cell_type == "code" and meta.get("solution"):
+            answers[meta["grade_id"]] = _strip_markers(cell.source)
+            pending.append(meta["grade_id"])
+        elif cell.cell_type == "code" and meta.get("grade"):
+            pairs += [(s, meta["grade_id"]) for s in pending]
+            pending = []
+    return pairs, answers
+
+
+def corpus_for(assignment: str) -> list[Submission]:
+    """The notebook's own entries (tests/corpus/nbNN.py, if any) then the generic ones."""
+    solution_nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    pairs, answers = exercises_of(solution_nb)
+    own = []
+    for path in sorted((ROOT / "tests" / "corpus").glob("nb*.py")):
+        spec = importlib.util.spec_from_file_location(f"corpus.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if module.ASSIGNMENT == assignment:
+            own = list(module.SUBMISSIONS)
+    return own + generic_submissions(pairs, answers)
+
+
+def build_submission(release_nb, solution_nb, sub: Submission, course: Path):
+    """The release notebook with the solution's answers, then ``sub``'s edits."""
+    _, answers = exercises_of(solution_nb)
+    nb = nbformat.from_dict(json.loads(nbformat.writes(release_nb)))
+    cells = []
+    if any(g == "" for g, _ in sub.extra):
+        cells += [new_code_cell(src.format(course=course, repo=ROOT)) for g, src in sub.extra if g == ""]
+    for cell in nb.cells:
+        meta = _meta(cell)
+        grade_id = meta.get("grade_id")
+        if cell.cell_type == "code" and meta.get("solution"):
+            cell.source = sub.answers.get(grade_id, answers[grade_id])
+        elif cell.cell_type == "markdown" and meta.get("solution"):
+            cell.source = "Because the variance must stay at one."
+        action = sub.tests.get(grade_id)
+        if action == "delete":
+            continue
+        if action == "markdown":
+            cell = new_markdown_cell(cell.source, metadata=cell.metadata)
+        elif action == "rename":
+            meta["grade_id"] = grade_id + "_renamed"
+        elif action is not None:
+            cell.source = action
+        cells.append(cell)
+        if cells[0] is not cell and grade_id:  # extra cells after a named cell
+            cells += [new_code_cell(src.format(course=course, repo=ROOT)) for g, src in sub.extra if g == grade_id]
+    if any(g == "" for g, _ in sub.extra):  # top extras go after the setup cell, as a student would write them
+        top = [cells.pop(0) for _ in [g for g, _ in sub.extra if g == ""]]
+        cells[1:1] = top
+    for i, cell in enumerate(cells):
+        cell.setdefault("id", f"corpus-{i}")
+    nb.cells = cells
+    return nb
+
+
+def student_id(assignment: str, name: str) -> str:
+    return f"{assignment[:2]}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48]
+
+
+@dataclass
+class Row:
+    assignment: str
+    name: str
+    expected: str
+    got: str
+    ok: bool
+
+
+def make_course(folder: Path, plan: dict[str, list[tuple[str, Submission | None]]]) -> None:
+    """A scratch course in ``folder`` with the planned submissions in ``submitted/``."""
+    from course_lib.grading.workflow import _api
+
+    shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    for assignment, entries in plan.items():
+        shutil.copytree(ROOT / "solutions" / assignment, folder / "solutions" / assignment)
+        result = _api(folder).generate_assignment(assignment, force=True, create=True)
+        assert result["success"], result["error"]
+        solution_nb = nbformat.read(folder / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        release_nb = nbformat.read(folder / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+        for sid, sub in entries:
+            dest = folder / "submitted" / sid / assignment
+            dest.mkdir(parents=True)
+            nb = release_nb if sub is None else build_submission(release_nb, solution_nb, sub, folder)
+            nbformat.write(nb, dest / f"{assignment}.ipynb")
+            for name, content in (sub.files if sub else {}).items():
+                (dest / name).write_text(content)
+
+
+def plan_for(assignments: list[str]) -> dict[str, list[tuple[str, Submission | None]]]:
+    """Every corpus submission per assignment, with its student id (None: the untouched release)."""
+    return {a: [(student_id(a, "untouched release"), None)] + [(student_id(a, s.name), s) for s in corpus_for(a)]
+            for a in assignments}
+
+
+def check(folder: Path, plan) -> list[Row]:
+    """Compare every graded submission with its expectation, cell by cell."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+        for assignment, entries in plan.items():
+            for sid, sub in entries:
+                notebook = gb.find_submission_notebook(assignment, assignment, sid)
+                auto = {g.name: (g.auto_score, g.max_score) for g in notebook.grades if g.cell_type == "code"}
+                lost = {k for k, (score, top) in auto.items() if score != top}
+                partial = {k for k, (score, top) in auto.items() if score not in (0, top)}
+                expected_lost = set(auto) if sub is None else set(sub.loses)
+                total = sum(top for _, top in auto.values())
+                report = folder / "autograded" / sid / assignment / f"{assignment}.grading.json"
+                flags = json.loads(report.read_text())["flags"] if report.exists() else ["(no report)"]
+                problems = []
+                if lost != expected_lost or partial:
+                    problems.append(f"lost {sorted(lost)}")
+                missing_flags = [f for f in (sub.flags if sub else ()) if not any(x.startswith(f) for x in flags)]
+                if missing_flags:
+                    problems.append(f"no flag {missing_flags}")
+                if sub is not None and sub.says:
+                    graded = nbformat.read(folder / "autograded" / sid / assignment / f"{assignment}.ipynb", 4)
+                    text = json.dumps([c.outputs for c in graded.cells if _meta(c).get("grade_id") in sub.loses])
+                    if sub.says not in text.replace("\\n", "\n"):
+                        problems.append(f"does not say {sub.says!r}")
+                score = sum(s or 0 for s, _ in auto.values())
+                expected_score = total - sum(auto[k][1] for k in expected_lost if k in auto)
+                rows.append(Row(assignment, sub.name if sub else "untouched release",
+                                f"{expected_score:g}/{total:g}" + (f" {sorted(sub.flags)}" if sub and sub.flags else ""),
+                                f"{score:g}/{total:g}" + (f" {flags}" if flags else "") + "; ".join([""] + problems),
+                                not problems))
+    return rows
+
+
+def grade_plan(plan) -> list[Row]:
+    """Build a scratch course for ``plan``, grade it with the course's workflow, check every submission."""
+    import warnings
+
+    from course_lib.grading.workflow import grade
+
+    warnings.filterwarnings("ignore", module="nbgrader")
+    with tempfile.TemporaryDirectory(prefix="grading-corpus-") as tmp:
+        folder = Path(tmp)
+        make_course(folder, plan)
+        grade(folder, force=True, out=lambda line: None, feedback=False)
+        return check(folder, plan)
+
+
+def run(assignments: list[str] | None = None, out=print, workers: int = 2) -> list[Row]:
+    """Grade the whole corpus in ``workers`` scratch courses at once; print the table; return its rows.
+
+    Each scratch course has its own gradebook, so the workers never share a SQLite writer.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    assignments = assignments or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    plan = plan_for(assignments)
+    shares = [{a: entries[w::workers] for a, entries in plan.items()} for w in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        rows = [row for share in pool.map(grade_plan, shares) for row in share]
+    order = {(a, s.name if s else "untouched release"): i for a, e in plan.items() for i, (_, s) in enumerate(e)}
+    rows.sort(key=lambda r: (r.assignment, order[(r.assignment, r.name)]))
+    width = max(len(r.name) for r in rows)
+    out(f"{'assignment':<22} {'submission':<{width}}  {'expected':<24} got")
+    for r in rows:
+        out(f"{r.assignment:<22} {r.name:<{width}}  {r.expected:<24} {r.got}  {'ok' if r.ok else 'MISMATCH'}")
+    out(f"{sum(r.ok for r in rows)} of {len(rows)} submissions graded exactly as expected")
+    return rows
+
+
+if __name__ == "__main__":
+    rows = run(sys.argv[1:] or None)
+    sys.exit(0 if all(r.ok for r in rows) else 1)
