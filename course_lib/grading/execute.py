@@ -22,10 +22,10 @@ from pathlib import Path
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Enum, Integer
 
 from ..hidden import GRADING_ENV
-from .sandbox import SandboxKernelManager, isolation, make_scratch
+from .sandbox import MODES, SandboxKernelManager, isolation, make_scratch
 
 __all__ = ["SandboxedExecute"]
 
@@ -43,6 +43,8 @@ class SandboxedExecute(Execute):
 
     memory_limit_mb = Integer(3072, help="Address-space limit of the kernel, in MiB").tag(config=True)
     cpu_limit_s = Integer(900, help="CPU-time limit of the kernel for the whole notebook, in seconds").tag(config=True)
+    sandbox_mode = Enum(["auto", *MODES], default_value="auto",
+                     help="Sandbox mode; 'auto' takes the strongest this machine allows").tag(config=True)
     render_figures = Bool(False, help="Render matplotlib figures while grading (slower; figures then appear "
                                       "in the feedback)").tag(config=True)
 
@@ -51,9 +53,10 @@ class SandboxedExecute(Execute):
         resources = resources if resources is not None else {}
         metadata = resources.setdefault("metadata", {})
         original_path = metadata.get("path")
-        scratch = make_scratch()
+        mode = isolation() if self.sandbox_mode == "auto" else self.sandbox_mode
+        scratch = make_scratch(mode)
         nonce = secrets.token_hex(16)
-        self._sandbox = {"scratch": scratch, "hide": self._hidden_paths(original_path)}
+        self._sandbox = {"scratch": scratch, "hide": self._hidden_paths(original_path), "mode": mode}
         self._dead = None
         metadata["path"] = str(scratch)
         extra_arguments = list(self.extra_arguments)
@@ -77,7 +80,7 @@ class SandboxedExecute(Execute):
             metadata["path"] = original_path
             self.extra_arguments = extra_arguments
             shutil.rmtree(scratch, ignore_errors=True)
-        resources["course_lib_grading"] = {"nonce": nonce, "isolation": isolation(), "kernel_died": self._dead}
+        resources["course_lib_grading"] = {"nonce": nonce, "isolation": mode, "kernel_died": self._dead}
         return nb, resources
 
     def create_kernel_manager(self):
@@ -86,7 +89,8 @@ class SandboxedExecute(Execute):
         scratch = self._sandbox["scratch"]
         self.km = SandboxKernelManager(kernel_name=kernel_name, config=self.config,
                                        connection_file=str(scratch / "kernel.json"),
-                                       scratch=str(scratch), hide=self._sandbox["hide"])
+                                       scratch=str(scratch), hide=self._sandbox["hide"],
+                                       mode=self._sandbox["mode"])
         self.km.memory_bytes = self.memory_limit_mb * 2**20
         self.km.cpu_seconds = self.cpu_limit_s
         return self.km

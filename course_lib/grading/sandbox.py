@@ -31,9 +31,11 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import List, Unicode
 
-__all__ = ["SandboxKernelManager", "isolation", "make_scratch", "KEEP_ENV"]
+__all__ = ["SandboxKernelManager", "isolation", "make_scratch", "KEEP_ENV", "MODES"]
 
 #: Environment variables passed through to the kernel; everything else is dropped.
+#: Isolation modes, strongest first.
+MODES = ("namespace+nobody", "namespace+nocaps", "none")
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "COURSE_LIB_GRADING_NONCE", "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT")
 NOBODY = "nobody"
 
@@ -65,10 +67,10 @@ def isolation() -> str:
     return "namespace+nobody" if as_nobody.returncode == 0 else "namespace+nocaps"
 
 
-def make_scratch() -> Path:
+def make_scratch(mode: str) -> Path:
     """A fresh, empty working folder for one kernel (owned by ``nobody`` when the kernel will run as it)."""
     scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    if isolation() == "namespace+nobody":
+    if mode == "namespace+nobody":
         uid, gid = _nobody()
         os.chown(scratch, uid, gid)
     return scratch
@@ -79,13 +81,14 @@ class SandboxKernelManager(AsyncKernelManager):
 
     scratch = Unicode(help="The kernel's working folder and home").tag(config=True)
     hide = List(Unicode(), help="Folders the kernel must not see").tag(config=True)
+    mode = Unicode("none", help="The isolation mode, one of MODES (see isolation())").tag(config=True)
     memory_bytes = resource.RLIM_INFINITY
     cpu_seconds = resource.RLIM_INFINITY
 
     def format_kernel_cmd(self, extra_arguments=None):
         """The kernelspec's command with the sandbox launcher in front of it."""
         cmd = super().format_kernel_cmd(extra_arguments)
-        prefix = [sys.executable, "-m", "course_lib.grading.sandbox", "--scratch", self.scratch,
+        prefix = [sys.executable, "-m", "course_lib.grading.sandbox", "--scratch", self.scratch, "--mode", self.mode,
                   "--memory", str(self.memory_bytes), "--cpu", str(self.cpu_seconds)]
         for path in self.hide:
             prefix += ["--hide", path]
@@ -106,9 +109,12 @@ def _run(*cmd: str) -> None:
 
 def _enter_namespace(hide: list[str], scratch: str) -> None:
     """Inside a fresh mount namespace: cover ``hide`` with empty tmpfs, then mount back what is kept."""
+    kept = _keep_paths(scratch)
+    inside = lambda path, folder: path == folder or path.startswith(folder + os.sep)  # noqa: E731
     hide = sorted({str(Path(h).resolve()) for h in hide if Path(h).is_dir()})
-    hide = [h for h in hide if not any(h.startswith(other + os.sep) for other in hide)]  # outermost only
-    keep = [k for k in _keep_paths(scratch) if any(k == h or k.startswith(h + os.sep) for h in hide)]
+    hide = [h for h in hide if not any(inside(h, k) for k in kept)]  # never hide part of the venv itself
+    hide = [h for h in hide if not any(h != o and inside(h, o) for o in hide)]  # outermost only
+    keep = [k for k in kept if any(inside(k, h) for h in hide)]
     stage = "/mnt"
     _run("mount", "-t", "tmpfs", "-o", "mode=0755", "course-stage", stage)
     staged = []
@@ -145,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     """Launcher: ``python -m course_lib.grading.sandbox --scratch DIR [--hide P]... -- KERNEL COMMAND``."""
     parser = argparse.ArgumentParser(prog="course_lib.grading.sandbox")
     parser.add_argument("--scratch", required=True)
+    parser.add_argument("--mode", choices=MODES, required=True)
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("--memory", type=int, default=resource.RLIM_INFINITY)
     parser.add_argument("--cpu", type=int, default=resource.RLIM_INFINITY)
@@ -152,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    mode = isolation()
+    mode = args.mode
     if mode != "none" and not args.inside:
         # re-run this launcher inside a new mount namespace (unshare execs in place: same PID for signals)
         os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--", sys.executable, "-m",
