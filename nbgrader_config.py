@@ -20,6 +20,23 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
 
+# The release: nbgrader's steps, plus dropping the solution's saved widget state (stale pictures).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "course_lib.grading.sanitize.ClearWidgetState",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # --- Autograding (see README "For instructors" and course_lib/grading/) ----------------------------------
 # Each submission runs in a sandboxed kernel (scratch folder, memory/CPU limits, and where the OS allows,
 # a mount namespace that hides the course and an unprivileged user); hidden tests report their results,

@@ -1,8 +1,11 @@
-"""A sanitize step for nbgrader's autograde: a graded cell with an unknown grade_id becomes an ordinary cell.
+"""Cleaning steps for notebooks on their way through nbgrader.
 
-A renamed test cell (its ``grade_id`` changed) makes nbgrader 0.9's ``OverwriteCells`` drop the id and
-then, with ``add_missing_cells``, fail on the id-less cell, which loses the whole submission.
-:class:`DemoteOrphanCells`, placed before ``OverwriteCells``, strips the grading metadata of any cell whose
+:class:`ClearWidgetState` (release): nbgrader clears cell outputs but not the notebook's saved widget
+state, so a release would carry the executed solution's widget pictures; it drops them.
+
+:class:`DemoteOrphanCells` (autograde): a renamed test cell (its ``grade_id`` changed) makes nbgrader
+0.9's ``OverwriteCells`` drop the id and then, with ``add_missing_cells``, fail on the id-less cell,
+which loses the whole submission. Placed before ``OverwriteCells``, it strips the grading metadata of any cell whose
 ``grade_id`` the gradebook does not know (``OverwriteCells`` then puts the original test cell back) and
 records the ``tampered:grade-id-changed`` flag in the notebook's metadata for the grading report.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["DemoteOrphanCells", "add_flag", "FLAGS_KEY"]
+__all__ = ["ClearWidgetState", "DemoteOrphanCells", "add_flag", "FLAGS_KEY"]
 
 FLAGS_KEY = "course_lib_grading_flags"
 
@@ -37,4 +40,12 @@ class DemoteOrphanCells(NbGraderPreprocessor):
             if (meta.get("grade") or meta.get("solution")) and meta.get("grade_id") not in known:
                 cell.metadata.pop("nbgrader")
                 add_flag(nb, "tampered:grade-id-changed")
+        return nb, resources
+
+
+class ClearWidgetState(NbGraderPreprocessor):
+    """Remove the saved ipywidgets state (``metadata.widgets``) from a notebook."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("widgets", None)
         return nb, resources
