@@ -301,6 +301,9 @@ def _check_step(x_t, t, schedule: Schedule) -> tuple[np.ndarray, int]:
         raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= schedule.num_timesteps:
         raise ValueError(f"t must be an integer step in 1..{schedule.num_timesteps}; got {t!r}")
+    if schedule.alphas_cumprod[t - 1] == 0.0:
+        raise ValueError(f"t = {t} has alpha_bar = 0 (a zero-terminal-SNR schedule): x_t holds no signal, and the "
+                         "step would divide by sqrt(alpha_t) = 0. These samplers need alpha_bar_T > 0.")
     return as_float_array(x_t, "x_t"), int(t)
 
 

@@ -4,7 +4,7 @@ exact-score sampler regenerating the data (a wrong score does not). Seeds are fi
 import numpy as np
 import pytest
 
-from course_lib.schedules import cosine_schedule, from_betas, linear_schedule
+from course_lib.schedules import Schedule, cosine_schedule, from_betas, linear_schedule
 from course_lib.score import (
     GaussianMixture,
     conditional_mean_by_bins,
@@ -321,6 +321,9 @@ def test_bad_points_levels_and_sampler_arguments_are_named():
         sample_reverse(exact_score_fn(BIMODAL), SCHEDULE, np.zeros(3), noise=np.zeros((200, 2)))
     with pytest.raises(ValueError, match="t must be an integer step in 1..200; got 0"):
         ddpm_step(np.zeros(3), 0, exact_score_fn(BIMODAL), SCHEDULE, np.zeros(3))
+    zero_snr = Schedule(betas=[0.1, 0.2, 1.0], alphas_cumprod=[0.9, 0.72, 0.0])  # zero terminal SNR (Lin et al. 2023)
+    with pytest.raises(ValueError, match="t = 3 has alpha_bar = 0"):
+        sample_reverse(exact_score_fn(BIMODAL), zero_snr, np.zeros(3), method="ode")
     with pytest.raises(TypeError, match="schedule must be a course_lib Schedule"):
         ddpm_step(np.zeros(3), 1, exact_score_fn(BIMODAL), np.linspace(0.1, 0.2, 5), np.zeros(3))
     with pytest.raises(AttributeError, match="read-only"):

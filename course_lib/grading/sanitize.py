@@ -5,9 +5,9 @@ state, so a release would carry the executed solution's widget pictures; it drop
 
 :class:`DemoteOrphanCells` (autograde): a renamed test cell (its ``grade_id`` changed) makes nbgrader
 0.9's ``OverwriteCells`` drop the id and then, with ``add_missing_cells``, fail on the id-less cell,
-which loses the whole submission. Placed before ``OverwriteCells``, it strips the grading metadata of any cell whose
-``grade_id`` the gradebook does not know (``OverwriteCells`` then puts the original test cell back) and
-records the ``tampered:grade-id-changed`` flag in the notebook's metadata for the grading report.
+which loses the whole submission. Placed before ``OverwriteCells``, it strips the grading metadata of
+any cell whose ``grade_id`` the gradebook does not know (``OverwriteCells`` then puts the original test
+cell back) and records the ``tampered:grade-id-changed`` flag in the notebook's metadata for the report.
 """
 
 from __future__ import annotations
