@@ -210,10 +210,12 @@ class GaussianMixture:
         return x[:, 0] if self.is_1d else x
 
     def noised(self, alpha_bar: float) -> "GaussianMixture":
-        r"""The exact noisy marginal :math:`q_t` of :math:`x_t = \sqrt{\bar\alpha}\, x_0 + \sqrt{1-\bar\alpha}\, \epsilon`.
+        r"""The exact noisy marginal :math:`q_t` of
+        :math:`x_t = \sqrt{\bar\alpha}\, x_0 + \sqrt{1-\bar\alpha}\, \epsilon`.
 
         Again a mixture with the same weights, means :math:`\sqrt{\bar\alpha}\, \mu_k` and covariances
-        :math:`\bar\alpha\, \Sigma_k + (1 - \bar\alpha) I` (1-D: variances :math:`\bar\alpha \sigma_k^2 + 1 - \bar\alpha`).
+        :math:`\bar\alpha\, \Sigma_k + (1 - \bar\alpha) I`
+        (1-D: variances :math:`\bar\alpha \sigma_k^2 + 1 - \bar\alpha`).
         ``alpha_bar`` in [0, 1]: 1 is the data itself, 0 is pure noise :math:`\mathcal N(0, I)`.
         """
         ab = as_float_array(alpha_bar, "alpha_bar")
@@ -229,7 +231,8 @@ class GaussianMixture:
 
 
 def gaussian_score(x, mean, var) -> np.ndarray:
-    r"""Score of :math:`\mathcal N(\mu, \sigma^2)`: :math:`\frac{d}{dx} \log \mathcal N(x; \mu, \sigma^2) = -(x - \mu) / \sigma^2`.
+    r"""Score of :math:`\mathcal N(\mu, \sigma^2)`:
+    :math:`\frac{d}{dx} \log \mathcal N(x; \mu, \sigma^2) = -(x - \mu) / \sigma^2`.
 
     ``x``, ``mean``, ``var`` broadcast together; ``var`` > 0 (the variance, not the standard deviation).
     """
@@ -264,7 +267,8 @@ def eps_from_score(score, alpha_bar) -> np.ndarray:
 
 
 def tweedie_denoise(x_t, score, alpha_bar) -> np.ndarray:
-    r"""Tweedie's formula: :math:`E[x_0 \mid x_t] = (x_t + (1 - \bar\alpha)\, \nabla \log q_t(x_t)) / \sqrt{\bar\alpha}`.
+    r"""Tweedie's formula:
+    :math:`E[x_0 \mid x_t] = (x_t + (1 - \bar\alpha)\, \nabla \log q_t(x_t)) / \sqrt{\bar\alpha}`.
 
     ``score``: the score of :math:`q_t` at ``x_t`` (same shape); ``alpha_bar`` in (0, 1], a scalar or one per
     sample. The result is the *average* clean point that could have produced ``x_t``, not a sample.
@@ -279,7 +283,8 @@ def tweedie_denoise(x_t, score, alpha_bar) -> np.ndarray:
 
 
 def exact_score_fn(mixture: GaussianMixture) -> ScoreFn:
-    r"""The exact score function of the noisy marginals: ``score_fn(x, alpha_bar) = mixture.noised(alpha_bar).score(x)``.
+    r"""The exact score function of the noisy marginals:
+    ``score_fn(x, alpha_bar) = mixture.noised(alpha_bar).score(x)``.
 
     Noised mixtures are cached per noise level, so a sampler that visits T levels builds T of them once.
     """
@@ -328,7 +333,8 @@ def probability_flow_step(x_t, t: int, score_fn: ScoreFn, schedule: Schedule) ->
     r"""One deterministic step along the probability-flow ODE, discretised as DDIM with :math:`\eta = 0`
     (Song, Meng & Ermon 2021):
 
-    :math:`\hat x_0 = (x_t + (1-\bar\alpha_t)\, s) / \sqrt{\bar\alpha_t}`, :math:`\hat\epsilon = -\sqrt{1-\bar\alpha_t}\, s`,
+    :math:`\hat x_0 = (x_t + (1-\bar\alpha_t)\, s) / \sqrt{\bar\alpha_t}`,
+    :math:`\hat\epsilon = -\sqrt{1-\bar\alpha_t}\, s`,
     :math:`x_{t-1} = \sqrt{\bar\alpha_{t-1}}\, \hat x_0 + \sqrt{1-\bar\alpha_{t-1}}\, \hat\epsilon`.
 
     No noise is drawn: the same start always gives the same sample, and the marginals match q_t.

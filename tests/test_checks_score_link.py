@@ -75,7 +75,8 @@ def test_score_from_eps_misconceptions_are_named(wrong, phrase):
     "wrong, phrase",
     [
         (lambda x, s, ab: (x - (1 - np.asarray(ab)) * s) / np.sqrt(ab), "sign error"),
-        (lambda x, s, ab: (x + (1 - np.asarray(ab)) * s) / np.asarray(ab), "divided by alpha_bar instead of its square root"),
+        (lambda x, s, ab: (x + (1 - np.asarray(ab)) * s) / np.asarray(ab),
+         "divided by alpha_bar instead of its square root"),
         (lambda x, s, ab: (x + np.sqrt(1 - np.asarray(ab)) * s) / np.sqrt(ab), "scaled by sqrt\\(1 - alpha_bar\\)"),
         (lambda x, s, ab: x + (1 - np.asarray(ab)) * s, "division by sqrt\\(alpha_bar\\) is missing"),
         (lambda x, s, ab: (x + np.asarray(ab) * s) / np.sqrt(ab), "swapped"),
@@ -95,7 +96,8 @@ def _step_with(*, score_level="bar", divisor="alpha", score_scale="beta", noise=
         ab = {"bar": np.prod(1 - betas[:k + 1]), "alpha": 1 - beta, "prev": np.prod(1 - betas[:t - 1]),
               "sum": 1 - np.sum(betas[:t])}[score_level]
         ab_t = np.prod(1 - betas[:k + 1])
-        div = {"alpha": np.sqrt(1 - beta), "alpha_bar": np.sqrt(ab_t), "none": 1.0, "times": 1 / np.sqrt(1 - beta)}[divisor]
+        div = {"alpha": np.sqrt(1 - beta), "alpha_bar": np.sqrt(ab_t), "none": 1.0,
+               "times": 1 / np.sqrt(1 - beta)}[divisor]
         scale = {"beta": beta, "tweedie": 1 - ab_t}[score_scale]
         nz = {"sqrt": np.sqrt(beta), "var": beta, "none": 0.0}[noise]
         return (x + sign * scale * score_fn(x, ab)) / div + nz * np.asarray(z)

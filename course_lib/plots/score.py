@@ -59,8 +59,9 @@ def score_arrows_figure(mixture: GaussianMixture, xlim=(-4.0, 4.0), num_arrows: 
 
 
 def single_point_figure(x0, x_t, eps, alpha_bar: float, max_arrows: int = 40):
-    """2-D, one clean point: noisy draws ``x_t`` ``[N, 2]`` around :math:`\\sqrt{\\bar\\alpha}\\,x_0` and, at each, the score
-    :math:`-\\epsilon / \\sqrt{1-\\bar\\alpha}` of :math:`q(x_t \\mid x_0)` as an arrow (drawn at 0.2 x length)."""
+    """2-D, one clean point: noisy draws ``x_t`` ``[N, 2]`` around :math:`\\sqrt{\\bar\\alpha}\\,x_0` and, at the
+    first ``max_arrows``, the score :math:`-\\epsilon / \\sqrt{1-\\bar\\alpha}` of :math:`q(x_t \\mid x_0)` as an
+    arrow (drawn at 1/5 of its length)."""
     x0, x_t, eps = (np.asarray(v, dtype=float) for v in (x0, x_t, eps))
     centre = np.sqrt(alpha_bar) * x0
     fig, ax = plt.subplots(figsize=(6.2, 5.6), layout="constrained")
@@ -74,7 +75,8 @@ def single_point_figure(x0, x_t, eps, alpha_bar: float, max_arrows: int = 40):
     ax.set_aspect("equal")
     ax.set_xlabel("first coordinate")
     ax.set_ylabel("second coordinate")
-    ax.set_title(f"One data point, alpha_bar = {alpha_bar:g}: every arrow points back to $\\sqrt{{\\bar\\alpha}}\\,x_0$")
+    target = "$\\sqrt{\\bar\\alpha}\\,x_0$"
+    ax.set_title(f"One data point, alpha_bar = {alpha_bar:g}: every arrow points back to {target}")
     ax.legend(loc="upper left", frameon=False, fontsize=8)
     return fig
 
@@ -138,8 +140,9 @@ def reverse_strip_figure(trajectories: dict[str, np.ndarray], schedule: Schedule
     """
     steps = list(steps)
     colors = [PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"]]
-    fig, axes = plt.subplots(len(trajectories), len(steps), figsize=(1.9 * len(steps) + 0.6, 2.0 * len(trajectories) + 0.6),
-                             sharex=True, sharey=True, layout="constrained", squeeze=False)
+    size = (1.9 * len(steps) + 0.6, 2.0 * len(trajectories) + 0.6)
+    fig, axes = plt.subplots(len(trajectories), len(steps), figsize=size, sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
     grid = np.linspace(*xlim, 300)
     for i, (label, traj) in enumerate(trajectories.items()):
         for j, t in enumerate(steps):
