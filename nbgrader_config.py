@@ -20,14 +20,14 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
 
-# The release: nbgrader's steps, plus dropping the solution's saved widget state (stale pictures).
+# The release: nbgrader's steps, plus dropping the solution's widget state and execution timestamps.
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
-    "course_lib.grading.sanitize.ClearWidgetState",
+    "course_lib.grading.sanitize.ClearVolatileMetadata",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",

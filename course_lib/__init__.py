@@ -2,10 +2,17 @@
 
 Modules, each with one job:
 
-- :mod:`course_lib.schedules` -- beta schedules and the frozen :class:`~course_lib.schedules.Schedule`
+- :mod:`course_lib.schedules` -- beta schedules, the frozen :class:`~course_lib.schedules.Schedule`, SNR,
+  the zero-terminal-SNR rescale and the resolution shift
 - :mod:`course_lib.forward`   -- forward_step, forward_chain, q_sample / add_noise, equivalent_eps
+- :mod:`course_lib.score`     -- Gaussian-mixture data, exact noisy marginals and scores, Tweedie,
+  reverse samplers (DDPM and the probability-flow ODE)
+- :mod:`course_lib.data`      -- the sample image shipped with matplotlib, toy 1-D data
+- :mod:`course_lib.stats`     -- the two-sample KS test, the N(0, 1) CDF
 - :mod:`course_lib.checks`    -- visible self-checks whose messages name the misconception
-- :mod:`course_lib.plots`     -- every figure the notebooks draw (imports matplotlib)
+- :mod:`course_lib.hidden`    -- hidden tests' reports for the grader
+- :mod:`course_lib.plots`, :mod:`course_lib.widgets` -- every figure and interactive figure
+- :mod:`course_lib.grading`   -- the autograding sandbox and workflow (instructors)
 
 Timestep convention: the maths' t runs 1..T (t = 0 is clean data); arrays are 0-indexed as in
 diffusers, so ``alphas_cumprod[t - 1]`` is alpha_bar_t.

@@ -1,7 +1,8 @@
 """Cleaning steps for notebooks on their way through nbgrader.
 
-:class:`ClearWidgetState` (release): nbgrader clears cell outputs but not the notebook's saved widget
-state, so a release would carry the executed solution's widget pictures; it drops them.
+:class:`ClearVolatileMetadata` (release): nbgrader clears cell outputs but not the notebook's saved
+widget state (the executed solution's widget pictures) nor each cell's execution timestamps, which
+change at every run; it drops both, so a release changes only when its content does.
 
 :class:`DemoteOrphanCells` (autograde): a renamed test cell (its ``grade_id`` changed) makes nbgrader
 0.9's ``OverwriteCells`` drop the id and then, with ``add_missing_cells``, fail on the id-less cell,
@@ -15,7 +16,7 @@ from __future__ import annotations
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["ClearWidgetState", "DemoteOrphanCells", "add_flag", "FLAGS_KEY"]
+__all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "add_flag", "FLAGS_KEY"]
 
 FLAGS_KEY = "course_lib_grading_flags"
 
@@ -43,9 +44,11 @@ class DemoteOrphanCells(NbGraderPreprocessor):
         return nb, resources
 
 
-class ClearWidgetState(NbGraderPreprocessor):
-    """Remove the saved ipywidgets state (``metadata.widgets``) from a notebook."""
+class ClearVolatileMetadata(NbGraderPreprocessor):
+    """Remove the saved widget state (``metadata.widgets``) and every cell's ``metadata.execution``."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
         return nb, resources
