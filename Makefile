@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 WORK ?= my-work
 
-.PHONY: help venv lab test release grade grade-selftest clean
+.PHONY: help venv lab test release grade grade-selftest bench clean
 
 help:
 	@echo "make lab      install (first time) and open JupyterLab on your working copy in my-work/"
@@ -19,6 +19,7 @@ help:
 	@echo "make release  regenerate notebooks/ from solutions/ and validate both (instructors)"
 	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all)"
 	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
+	@echo "make bench    measure the course and print one table (BENCH_ARGS=--quick for a smoke run)"
 
 venv: $(STAMP)
 
@@ -45,6 +46,10 @@ grade: venv
 
 grade-selftest: venv
 	$(BIN)/python tests/grading_corpus.py
+
+# Benchmarks print figures (medians, ratios to same-run baselines, goals); they never fail. About 15 minutes.
+bench: venv
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .exchange .answer-keys

@@ -1,0 +1,162 @@
+"""Plumbing for tests/test_browser.py: Debian's Chromium, a token-less JupyterLab on 127.0.0.1, page scripts.
+
+Nothing here downloads a browser: Chromium comes from Debian's package (``apt-get install chromium``, as
+root) and Playwright's Python client drives it through ``executable_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+BIN = Path(sys.executable).parent
+
+
+def chromium_missing_reason() -> str | None:
+    """None when ``/usr/bin/chromium`` is there (installing Debian's package first if root can); else why not."""
+    if Path(CHROMIUM).exists():
+        return None
+    if os.geteuid() != 0:
+        return (f"{CHROMIUM} is missing and installing it needs root: run `sudo apt-get install -y chromium` "
+                "(Debian's package; the test never downloads a browser)")
+    if not shutil.which("apt-get"):
+        return f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium package"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            return f"`{' '.join(cmd)}` did not finish in 15 minutes"
+        if proc.returncode != 0:
+            return f"`{' '.join(cmd)}` failed ({proc.returncode}): {(proc.stderr or proc.stdout)[-500:]}"
+    return None if Path(CHROMIUM).exists() else f"apt-get installed chromium but {CHROMIUM} is not there"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
+    """JupyterLab from the venv on a free 127.0.0.1 port, no token, serving ``root_dir``; yields its base URL.
+
+    ``cwd`` is where nbgrader looks for ``nbgrader_config.py`` (the course root, as with ``make lab``).
+    User settings and workspaces live in a scratch folder (news notifications off), never in ``~/.jupyter``.
+    The server is stopped, with its kernels, when the block ends.
+    """
+    settings = root_dir.parent / "lab-settings"
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root_dir.parent / "lab-ws"))
+    port = free_port()
+    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", "--IdentityProvider.token=", f"--ServerApp.root_dir={root_dir}",
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not answer in 90 s:\n{log.read_text()[-3000:]}") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()  # the server shuts its kernels down on SIGTERM
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+# --- scripts run in the page (JupyterLab exposes its application as window.jupyterapp) ---------------------
+
+KERNEL_IDLE = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return Boolean(panel && panel.content && panel.content.widgets.length && kernel && kernel.status === 'idle');
+}"""
+
+# Each code cell in turn, as a learner does with Shift+Enter: "Run All" stops at the first exercise stub
+# (JupyterLab asks the kernel to stop on error), so the cells after it would never run.
+# Started without being awaited: the test waits for window.courseRunDone with a timeout of its own.
+RUN_EACH_CELL = """() => {
+  const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+  if (!app.shell.leftCollapsed) app.shell.collapseLeft();
+  window.courseRunDone = false;
+  (async () => {
+    for (let i = 0; i < notebook.widgets.length; i++) {
+      if (notebook.widgets[i].model.type !== 'code') continue;
+      notebook.activeCellIndex = i;
+      notebook.deselectAll();
+      await app.commands.execute('notebook:run-cell');
+    }
+    notebook.activeCellIndex = 0;
+    window.courseRunDone = true;
+  })();
+}"""
+RUN_DONE = "() => window.courseRunDone === true"
+
+CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map((cell, index) => ({
+  index, type: cell.model.type,
+  count: cell.model.type === 'code' ? cell.model.executionCount : null,
+  source: cell.model.sharedModel.getSource(),
+  outputs: cell.model.type === 'code' ? cell.model.outputs.toJSON().map(o => ({
+    type: o.output_type, ename: o.ename || null, evalue: o.evalue || null, name: o.name || null,
+    text: typeof o.text === 'string' ? o.text : (o.text || []).join(''),
+    mimes: o.data ? Object.keys(o.data) : []})) : []}))"""
+
+# What a learner sees, from the DOM: rendered cells, maths that failed to typeset, images that failed to load,
+# widget outputs that did not become widgets.
+RENDERED = """() => {
+  const panel = window.jupyterapp.shell.currentWidget, node = panel.content.node;
+  const cells = Array.from(node.querySelectorAll('.jp-Cell'));
+  return {
+    cells: cells.length,
+    markdown_unrendered: Array.from(node.querySelectorAll('.jp-MarkdownCell')).filter(
+        c => !c.querySelector('.jp-RenderedMarkdown')).length,
+    math_errors: Array.from(node.querySelectorAll('mjx-merror, .MathJax_Error')).map(e => e.textContent),
+    broken_images: Array.from(node.querySelectorAll('.jp-OutputArea-output img')).filter(
+        img => !img.complete || img.naturalWidth === 0).length,
+    images: node.querySelectorAll('.jp-OutputArea-output img').length,
+    widget_errors: Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(
+        o => /Error displaying widget|Loading widget/.test(o.textContent)).map(o => o.textContent.slice(0, 200)),
+    widgets: node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+    validate: Array.from(panel.toolbar.node.querySelectorAll('.validate-button, [aria-label="Validate"]')).filter(
+        b => b.textContent.trim() === 'Validate' && b.getAttribute('aria-disabled') !== 'true'
+             && b.offsetParent !== null).length,
+  };
+}"""
+
+NOTEBOOK_HEIGHT = """() => {
+  const node = window.jupyterapp.shell.currentWidget.content.node;
+  const scroller = node.querySelector('.jp-WindowedPanel-outer') || node;
+  return scroller.scrollHeight + document.body.clientHeight - scroller.clientHeight + 100;
+}"""
+
+SHUTDOWN_KERNEL = "async () => { await window.jupyterapp.shell.currentWidget.sessionContext.shutdown(); }"

@@ -1,0 +1,238 @@
+"""Every student notebook, tried in a real browser: JupyterLab in headless Chromium, driven by Playwright.
+
+For each notebook in notebooks/ (a copy, so notebooks/ is never touched): open it in JupyterLab, run every
+cell in turn, and check that it renders (every cell ran, maths typeset, images load, widgets are widgets),
+that the only errors are the exercise stubs' (NotImplementedError, and NameError for an answer not yet
+defined), that every slider moves its picture (the timestep scrubber, the schedule explorer), and that
+nbgrader's Validate button is in the toolbar. A screenshot of each whole notebook goes to
+test-output/screenshots/, and test-output/browser-report.json records what was seen (errors, stderr, the
+latency from a slider step to the new picture). Skipped, with the reason, where Chromium cannot be had.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from browser_lab import (CELLS, CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE, NOTEBOOK_HEIGHT, RENDERED, RUN_DONE,
+                         RUN_EACH_CELL, SHUTDOWN_KERNEL, chromium_missing_reason, jupyter_lab)
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = sorted(p.parent.name for p in (ROOT / "notebooks").glob("*/*.ipynb"))
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+VIEWPORT = {"width": 1280, "height": 900}
+RUN_TIMEOUT_MS = 180_000  # every cell of one notebook, in the browser (about 10 s today)
+MAX_SCREENSHOT_HEIGHT = 30000  # pixels; Chromium's limit for one capture is higher, an image viewer's lower
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright's Python client is not installed in this environment (make venv installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser, tmp_path_factory):
+    """JupyterLab serving a scratch copy of notebooks/, from the course root (nbgrader finds its config)."""
+    served = tmp_path_factory.mktemp("browser") / "served"
+    shutil.copytree(ROOT / "notebooks", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    OUTPUT.mkdir(exist_ok=True)
+    with jupyter_lab(served, cwd=ROOT, log=OUTPUT / "browser-jupyterlab.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def report():
+    seen: dict = {}
+    yield seen
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "browser-report.json").write_text(json.dumps(seen, indent=1))
+
+
+def answer_names(assignment: str) -> set[str]:
+    """Names the solution cells define (functions, variables): a NameError for one is an unanswered exercise."""
+    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    if not path.exists():
+        return set()
+    names = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        names.add(meta.get("grade_id", ""))
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for statement in ast.parse(source).body:  # top-level definitions only, not a function's locals
+            if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+                names.add(statement.name)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                names |= {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def expects_widgets(assignment: str) -> bool:
+    """Whether the notebook displays a live widget (its solution's stored outputs hold one)."""
+    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    source = path if path.exists() else ROOT / "notebooks" / assignment / f"{assignment}.ipynb"
+    return any(WIDGET_MIME in out.get("data", {}) for cell in nbformat.read(source, as_version=4).cells
+               if cell.cell_type == "code" for out in cell.outputs)
+
+
+def unexpected_errors(cells: list[dict], allowed_names: set[str]) -> list[str]:
+    problems = []
+    for cell in cells:
+        for out in cell["outputs"]:
+            if out["type"] != "error":
+                continue
+            if out["ename"] == "NotImplementedError":
+                continue
+            if out["ename"] == "NameError" and any(f"name '{n}' is not defined" in (out["evalue"] or "")
+                                                   for n in allowed_names):
+                continue
+            first = cell["source"].splitlines()[0] if cell["source"] else ""
+            problems.append(f"cell {cell['index']} ({first[:60]}): {out['ename']}: {out['evalue']}")
+    return problems
+
+
+def image_sources(output) -> list[str]:
+    images = output.locator("img")
+    return [images.nth(i).get_attribute("src") or "" for i in range(images.count())]
+
+
+def wait_for_new_picture(page, output, before: list[str], timeout_ms: int = 20000) -> float:
+    """Seconds until the pictures in ``output`` differ from ``before`` (the sources of its img elements)."""
+    start = time.perf_counter()
+    page.wait_for_function(
+        "([node, before]) => { const now = Array.from(node.querySelectorAll('img')).map(i => i.getAttribute('src') || '');"
+        " return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before); }",
+        arg=[output.element_handle(), before], timeout=timeout_ms, polling=10)
+    return time.perf_counter() - start
+
+
+def exercise_sliders(page) -> list[dict]:
+    """Drag every slider in the outputs to mid-track, then step it with the keyboard; the picture must follow."""
+    sliders = page.locator(".jp-OutputArea-output .widget-hslider")
+    found = []
+    for i in range(sliders.count()):
+        slider = sliders.nth(i)
+        output = slider.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+        slider.scroll_into_view_if_needed()
+        handle = slider.locator(".noUi-handle")
+        value_before, pictures_before = handle.get_attribute("aria-valuenow"), image_sources(output)
+        track, grip = slider.locator(".noUi-target").bounding_box(), handle.bounding_box()
+        page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(track["x"] + 0.4 * track["width"], track["y"] + track["height"] / 2, steps=10)
+        page.mouse.up()
+        drag_seconds = wait_for_new_picture(page, output, pictures_before)
+        latencies = []
+        handle.focus()
+        for _ in range(5):
+            page.wait_for_timeout(150)  # let the previous picture land before the next step
+            before = image_sources(output)
+            page.keyboard.press("ArrowRight")
+            latencies.append(wait_for_new_picture(page, output, before))
+        found.append({"label": slider.locator(".widget-label").text_content(), "value_before": value_before,
+                      "value_after": handle.get_attribute("aria-valuenow"), "pictures": len(pictures_before),
+                      "drag_to_picture_s": round(drag_seconds, 3),
+                      "step_to_picture_median_s": round(statistics.median(latencies), 3)})
+    return found
+
+
+def screenshot_whole_notebook(page, path: Path) -> None:
+    """Make the window as tall as the notebook, so one capture shows every cell, then capture it."""
+    height = page.evaluate(NOTEBOOK_HEIGHT)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(MAX_SCREENSHOT_HEIGHT, height)})
+    page.wait_for_timeout(1500)  # layout, lazy rendering of the cells that just came into view
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.content.scrollToItem(0)")
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+
+
+@pytest.mark.parametrize("assignment", NOTEBOOKS)
+def test_notebook_in_the_browser(assignment, browser, lab, report):
+    page = browser.new_page(viewport=VIEWPORT)
+    console_errors = []
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    try:
+        page.goto(f"{lab}/lab/tree/{assignment}/{assignment}.ipynb?reset")
+        page.wait_for_function(KERNEL_IDLE, timeout=90000)
+        start = time.perf_counter()
+        page.evaluate(RUN_EACH_CELL)
+        page.wait_for_function(RUN_DONE, timeout=RUN_TIMEOUT_MS, polling=200)
+        run_seconds = time.perf_counter() - start
+        page.wait_for_function(KERNEL_IDLE, timeout=60000)
+        cells = page.evaluate(CELLS)
+        sliders = exercise_sliders(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        screenshot_whole_notebook(page, SCREENSHOTS / f"{assignment}.png")
+        rendered = page.evaluate(RENDERED)
+        code = [c for c in cells if c["type"] == "code"]
+        report[assignment] = {
+            "run_each_cell_s": round(run_seconds, 2), "rendered": rendered, "sliders": sliders,
+            "errors": [f"cell {c['index']}: {o['ename']}: {o['evalue']}" for c in code for o in c["outputs"]
+                       if o["type"] == "error"],
+            "stderr": [f"cell {c['index']}: {o['text'][:300]}" for c in code for o in c["outputs"]
+                       if o["type"] == "stream" and o["name"] == "stderr"],
+            "page_errors": console_errors,
+        }
+        page.evaluate(SHUTDOWN_KERNEL)
+    finally:
+        page.close()
+
+    not_run = [c["index"] for c in code if c["count"] is None]
+    assert not not_run, f"code cells that never ran: {not_run}"
+    assert rendered["cells"] == len(cells), f"{rendered['cells']} cells on the page, {len(cells)} in the notebook"
+    assert rendered["markdown_unrendered"] == 0, "markdown cells left as source"
+    assert not rendered["math_errors"], f"maths that did not typeset: {rendered['math_errors']}"
+    assert rendered["broken_images"] == 0, f"{rendered['broken_images']} of {rendered['images']} images did not load"
+    assert not rendered["widget_errors"], f"widgets that did not render: {rendered['widget_errors']}"
+    problems = unexpected_errors(cells, answer_names(assignment))
+    assert not problems, "errors other than the exercise stubs':\n" + "\n".join(problems)
+    assert rendered["validate"] == 1, "nbgrader's Validate button is not in the notebook toolbar"
+    widget_outputs = sum(WIDGET_MIME in o["mimes"] for c in code for o in c["outputs"])
+    if expects_widgets(assignment):
+        assert widget_outputs and rendered["widgets"], "the notebook's widget did not render"
+        assert sliders, "no slider to move in the notebook's widget"
+    for slider in sliders:
+        assert slider["value_after"] != slider["value_before"], f"slider {slider['label']!r} did not move"
+
+
+def test_only_the_stubs_errors_are_allowed():
+    """The error filter itself: stub errors pass, anything else (or a NameError of a non-answer) is reported."""
+    def cell(index, ename, evalue):
+        return {"index": index, "source": f"cell {index}", "outputs": [
+            {"type": "error", "ename": ename, "evalue": evalue}, {"type": "stream", "name": "stdout"}]}
+
+    cells = [cell(1, "NotImplementedError", ""), cell(2, "NameError", "name 'slip_answer' is not defined"),
+             cell(3, "NameError", "name 'np' is not defined"), cell(4, "ValueError", "x0 must be finite"),
+             cell(5, "CheckFailed", "beta used where sqrt(beta) belongs")]
+    problems = unexpected_errors(cells, {"slip_answer", "forward_step"})
+    assert [p.split(" ")[1] for p in problems] == ["3", "4", "5"]
+    assert "NameError: name 'np' is not defined" in problems[0]
+
+
+def test_answer_names_come_from_the_solution_cells():
+    names = answer_names("02-one-step-rule")
+    assert {"forward_step", "forward_chain", "x2_slip", "eps2_needed", "shrink_answer"} <= names
+    assert "rng" not in names and "np" not in names
+    assert "x_prev" not in names, "a function's arguments and locals are not answers"
