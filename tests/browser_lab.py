@@ -153,6 +153,12 @@ RENDERED = """() => {
   };
 }"""
 
+# True once the img elements under a node show other pictures than ``before`` (their sources).
+PICTURES_CHANGED = """([node, before]) => {
+  const now = Array.from(node.querySelectorAll('img')).map(img => img.getAttribute('src') || '');
+  return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
+}"""
+
 NOTEBOOK_HEIGHT = """() => {
   const node = window.jupyterapp.shell.currentWidget.content.node;
   const scroller = node.querySelector('.jp-WindowedPanel-outer') || node;

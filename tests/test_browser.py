@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_lab import (CELLS, CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE, NOTEBOOK_HEIGHT, RENDERED, RUN_DONE,
-                         RUN_EACH_CELL, SHUTDOWN_KERNEL, chromium_missing_reason, jupyter_lab)
+from browser_lab import (CELLS, CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE, NOTEBOOK_HEIGHT, PICTURES_CHANGED, RENDERED,
+                         RUN_DONE, RUN_EACH_CELL, SHUTDOWN_KERNEL, chromium_missing_reason, jupyter_lab)
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -121,10 +121,7 @@ def image_sources(output) -> list[str]:
 def wait_for_new_picture(page, output, before: list[str], timeout_ms: int = 20000) -> float:
     """Seconds until the pictures in ``output`` differ from ``before`` (the sources of its img elements)."""
     start = time.perf_counter()
-    page.wait_for_function(
-        "([node, before]) => { const now = Array.from(node.querySelectorAll('img')).map(i => i.getAttribute('src') || '');"
-        " return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before); }",
-        arg=[output.element_handle(), before], timeout=timeout_ms, polling=10)
+    page.wait_for_function(PICTURES_CHANGED, arg=[output.element_handle(), before], timeout=timeout_ms, polling=10)
     return time.perf_counter() - start
 
 
