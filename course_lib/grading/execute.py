@@ -87,8 +87,9 @@ class SandboxedExecute(Execute):
         """nbclient's hook: a :class:`SandboxKernelManager` for this run's scratch folder and hidden paths."""
         kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name", "python3")
         scratch = self._sandbox["scratch"]
-        self.km = SandboxKernelManager(kernel_name=kernel_name, config=self.config,
-                                       connection_file=str(scratch / "kernel.json"),
+        # IPC sockets in the scratch folder: no TCP port to race for when several graders run at once
+        self.km = SandboxKernelManager(kernel_name=kernel_name, config=self.config, transport="ipc",
+                                       ip=str(scratch / "kernel-ipc"), connection_file=str(scratch / "kernel.json"),
                                        scratch=str(scratch), hide=self._sandbox["hide"],
                                        mode=self._sandbox["mode"])
         self.km.memory_bytes = self.memory_limit_mb * 2**20

@@ -104,6 +104,8 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
         autograded = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
         before = autograded.stat().st_mtime if autograded.exists() else None
         outcome = api.autograde(assignment, student, force=force, create=True)
+        if not outcome["success"] and "grading kernel failed" in (outcome.get("error") or "") + outcome["log"]:
+            outcome = api.autograde(assignment, student, force=True, create=True)  # a kernel that did not start
         if not outcome["success"]:
             reason = (outcome.get("error") or outcome.get("log") or "unknown error").strip().splitlines()[-1]
             result.failed[(assignment, student)] = reason
