@@ -8,7 +8,6 @@ from course_lib import data, forward
 from course_lib.schedules import linear_schedule
 from course_lib.widgets.scrubber import TimestepScrubber
 
-from . import q_sample_proposal
 from ._timing import Row, interleaved_medians
 
 __all__ = ["q_sample_rows", "rng_rows", "chain_rows", "scrubber_rows", "BATCH_SHAPE"]
@@ -30,7 +29,7 @@ def _batch(dtype, seed: int = 0):
 
 
 def q_sample_rows(repeats: int) -> list[Row]:
-    """``q_sample`` (and the proposed version) against the bare ``a * x0 + b * eps``, eps given or drawn."""
+    """``q_sample`` against the bare ``a * x0 + b * eps``, eps given or drawn."""
     rows = []
     for dtype in (np.float64, np.float32):
         x0, eps, t, a, b = _batch(dtype)
@@ -39,19 +38,14 @@ def q_sample_rows(repeats: int) -> list[Row]:
         m = interleaved_medians({
             "bare": lambda: a * x0 + b * eps,
             "q_sample": lambda: forward.q_sample(x0, t, SCHEDULE, eps=eps),
-            "proposal": lambda: q_sample_proposal.q_sample(x0, t, SCHEDULE, eps=eps),
             "bare+draw": lambda: a * x0 + b * rng.standard_normal(BATCH_SHAPE, dtype=dtype),
             "q_sample+draw": lambda: forward.q_sample(x0, t, SCHEDULE, rng=rng),
-            "proposal+draw": lambda: q_sample_proposal.q_sample(x0, t, SCHEDULE, rng=rng),
         }, repeats)
         bare = f"a * x0 + b * eps ({name})"
         drawn = f"same, drawing eps ({name})"
         rows += [
             Row("2", f"q_sample, eps given, {name}", m["q_sample"], bare, m["bare"], max_ratio=1.1),
-            Row("2", f"proposed q_sample, eps given, {name}", m["proposal"], bare, m["bare"], max_ratio=1.1),
             Row("2", f"q_sample drawing eps (rng=), {name}", m["q_sample+draw"], drawn, m["bare+draw"], max_ratio=1.1),
-            Row("2", f"proposed q_sample drawing eps, {name}", m["proposal+draw"], drawn, m["bare+draw"],
-                max_ratio=1.1),
         ]
     return rows
 

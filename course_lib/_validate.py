@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_float_array(value, name: str) -> np.ndarray:
+def as_float_array(value, name: str, finite: bool = True) -> np.ndarray:
     """Return ``value`` as a floating array (float64 unless it already is float32/float64).
 
-    Raises ``TypeError`` for non-numeric input and ``ValueError`` for NaN or infinity.
+    Raises ``TypeError`` for non-numeric input and, unless ``finite=False`` (for a caller that checks its
+    result instead, see :func:`check_finite`), ``ValueError`` for NaN or infinity.
     """
     try:
         arr = np.asarray(value)
@@ -22,9 +23,15 @@ def as_float_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a real number or an array of real numbers, got dtype {arr.dtype}")
     if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:
         arr = arr.astype(np.float64)
+    if finite:
+        check_finite(arr, name)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Require every entry of ``arr`` to be finite (no NaN, no infinity)."""
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; it contains NaN or infinity")
-    return arr
 
 
 def check_open_unit(arr: np.ndarray, name: str) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 from ._validate import (
     as_float_array,
     as_timesteps,
+    check_finite,
     check_open_unit,
     check_same_shape,
     per_sample,
@@ -22,6 +23,9 @@ from ._validate import (
 from .schedules import Schedule
 
 __all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps", "variance_after_steps"]
+
+#: q_sample works through a batch in blocks of about 1 MiB: small enough to stay in the cache and be reused.
+BLOCK_BYTES = 1 << 20
 
 
 def forward_step(x_prev, beta, eps) -> np.ndarray:
@@ -76,19 +80,47 @@ def q_sample(x0, t, schedule: Schedule, eps=None, rng: np.random.Generator | Non
     """
     if not isinstance(schedule, Schedule):
         raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
-    x0 = as_float_array(x0, "x0")
+    x0 = as_float_array(x0, "x0", finite=False)  # checked through x_t below, saving a pass over the batch
     steps = as_timesteps(t, schedule.num_timesteps, "t")
     if eps is None:
         if not isinstance(rng, np.random.Generator):
             raise ValueError("q_sample needs eps, or rng=np.random.default_rng(seed) to draw it")
         eps = rng.standard_normal(x0.shape, dtype=x0.dtype)
     else:
-        eps = as_float_array(eps, "eps")
+        eps = as_float_array(eps, "eps", finite=False)
         check_same_shape(eps, x0.shape, "eps", "one noise draw per entry of x0")
     signal = np.concatenate([[1.0], schedule.sqrt_alphas_cumprod]).astype(x0.dtype)[steps]
     noise = np.concatenate([[0.0], schedule.sqrt_one_minus_alphas_cumprod]).astype(x0.dtype)[steps]
-    x_t = per_sample(signal, x0, "t") * x0 + per_sample(noise, x0, "t") * eps
+    with np.errstate(invalid="ignore", over="ignore"):  # a bad input is reported below, by name
+        x_t, finite = _multiply_add(per_sample(signal, x0, "t"), x0, per_sample(noise, x0, "t"), eps)
+    if not finite:  # the coefficients are finite, so NaN or infinity in x0 or eps always reaches x_t
+        check_finite(x0, "x0")
+        check_finite(eps, "eps")
     return x_t, eps
+
+
+def _multiply_add(a, x: np.ndarray, b, e: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``(a * x + b * e, whether every entry is finite)``, equal bit for bit to the plain expression.
+
+    ``a``, ``b``: scalars or arrays whose first axis is ``x``'s (``[B, 1, ..., 1]`` or ``x``'s shape);
+    ``e`` has ``x``'s shape. Works through the first axis in blocks of about ``BLOCK_BYTES``: the result
+    is the only full-size array (each block's temporary reuses memory just freed, so no page faults),
+    and each block is checked for NaN or infinity while it is still in the cache.
+    """
+    dtype = np.result_type(np.result_type(a, x), np.result_type(b, e))
+    if x.ndim == 0 or x.size == 0:
+        out = np.asarray(a * x + b * e, dtype=dtype)
+        return (out[()] if out.ndim == 0 else out), bool(np.all(np.isfinite(out)))
+    out = np.empty(x.shape, dtype=dtype)
+    step = max(1, BLOCK_BYTES // max(1, out[0].nbytes))
+    finite = True
+    for start in range(0, x.shape[0], step):
+        rows = slice(start, start + step)
+        block = out[rows]
+        block[...] = (a[rows] if np.ndim(a) else a) * x[rows]
+        block += (b[rows] if np.ndim(b) else b) * e[rows]
+        finite = finite and bool(np.isfinite(block).all())
+    return out, finite
 
 
 def add_noise(original_samples, noise, timesteps, schedule: Schedule) -> np.ndarray:

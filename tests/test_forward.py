@@ -146,6 +146,40 @@ def test_q_sample_is_reproducible_with_the_same_seed():
     assert np.array_equal(a, b)
 
 
+def _with_nan(shape, where) -> np.ndarray:
+    arr = np.zeros(shape)
+    arr[where] = np.nan
+    return arr
+
+
+@pytest.mark.parametrize(
+    "shape, x_dtype, eps_dtype, per_sample_t",
+    [
+        ((), np.float64, np.float64, False),
+        ((7,), np.float64, np.float64, True),
+        ((0, 3), np.float64, np.float64, False),
+        ((5, 3, 4, 4), np.float32, np.float32, True),
+        ((5, 3, 4, 4), np.float32, np.float64, True),
+        ((300, 3, 32, 32), np.float64, np.float64, True),  # several blocks of BLOCK_BYTES, last one short
+        ((300, 3, 32, 32), np.float32, np.float32, False),
+        ((2, 600, 600), np.float64, np.float64, True),  # one sample is larger than a block
+    ],
+)
+def test_q_sample_equals_the_plain_expression_bit_for_bit(shape, x_dtype, eps_dtype, per_sample_t):
+    sched = get_schedule("linear", 1000)
+    rng = np.random.default_rng(3)
+    x0, eps = rng.standard_normal(shape).astype(x_dtype), rng.standard_normal(shape).astype(eps_dtype)
+    t = rng.integers(0, 1001, size=shape[:1]) if per_sample_t and shape else np.int64(400)
+    x_t, _ = q_sample(x0, t, sched, eps=eps)
+    a = np.concatenate([[1.0], sched.sqrt_alphas_cumprod]).astype(x_dtype)[t]
+    b = np.concatenate([[0.0], sched.sqrt_one_minus_alphas_cumprod]).astype(x_dtype)[t]
+    if np.ndim(a):
+        a, b = a.reshape(a.shape + (1,) * (len(shape) - 1)), b.reshape(b.shape + (1,) * (len(shape) - 1))
+    plain = a * x0 + b * eps
+    assert x_t.dtype == plain.dtype and x_t.shape == plain.shape
+    assert np.array_equal(x_t, plain)
+
+
 def test_add_noise_uses_diffusers_zero_based_timesteps():
     sched = get_schedule("linear", 1000)
     x0, noise = np.full((2, 1, 2, 2), 0.5), np.full((2, 1, 2, 2), -1.0)
@@ -204,6 +238,11 @@ SCHED = get_schedule("linear", 10)
         (lambda: q_sample(np.ones(3), 2, SCHED, eps=np.ones(2)), "eps must have shape \\(3,\\)"),
         (lambda: q_sample(np.ones(3), 2, SCHED), "needs eps, or rng"),
         (lambda: q_sample(np.full(3, np.nan), 2, SCHED, eps=np.ones(3)), "x0 must be finite"),
+        (lambda: q_sample(np.ones(3), 2, SCHED, eps=np.array([0.0, np.inf, 0.0])), "eps must be finite"),
+        (lambda: q_sample(np.ones(3), 0, SCHED, eps=np.array([0.0, np.inf, 0.0])), "eps must be finite"),
+        (lambda: q_sample(np.inf, 2, SCHED, eps=0.0), "x0 must be finite"),
+        (lambda: q_sample(np.ones((300, 3, 32, 32)), 5, SCHED, eps=_with_nan((300, 3, 32, 32), (299, 2, 31, 31))),
+         "eps must be finite"),
         (lambda: equivalent_eps(1.0, 0.5, 1.0), "alpha_bar must lie strictly between 0 and 1"),
         (lambda: equivalent_eps(1.0, 0.5, 0.0), "alpha_bar must lie strictly between 0 and 1"),
         (lambda: equivalent_eps(np.ones(2), np.ones(3), 0.5), "x_t must have shape \\(2,\\)"),
