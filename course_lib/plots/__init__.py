@@ -2,9 +2,13 @@
 
 One module per topic (``trajectories`` for notebook 02, ...). Colours come from the Okabe-Ito
 palette (:data:`PALETTE`), which stays distinguishable under the common forms of colour blindness.
-Every figure has a title and labelled axes.
+Every figure has a title and labelled axes, and uses ``layout="constrained"``; so importing any plot
+module in a notebook turns off the inline backend's second, measuring draw
+(:func:`render_inline_without_tight_bbox`).
 """
 
-from ._style import PALETTE, standard_normal_pdf
+from ._style import PALETTE, render_inline_without_tight_bbox, schedule_label, standard_normal_pdf
 
-__all__ = ["PALETTE", "standard_normal_pdf"]
+__all__ = ["PALETTE", "render_inline_without_tight_bbox", "schedule_label", "standard_normal_pdf"]
+
+render_inline_without_tight_bbox()

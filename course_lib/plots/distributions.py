@@ -13,6 +13,7 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ..forward import variance_after_steps
 from ..stats import ks_2samp, standard_normal_cdf
@@ -29,21 +30,23 @@ def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: flo
     """
     if len(samples) != len(ts) or not ts:
         raise ValueError(f"give one sample set per step; got {len(samples)} sets and {len(ts)} steps")
-    fig, axes = plt.subplots(1, len(ts), figsize=(2.6 * len(ts), 3.0), sharey=True, layout="constrained",
+    fig, axes = plt.subplots(1, len(ts), figsize=(2.6 * len(ts), 3.3), sharey=True, layout="constrained",
                              squeeze=False)
     bins = np.linspace(-lim, lim, 81)
     grid = np.linspace(-lim, lim, 300)
-    data = np.asarray(samples[0], dtype=float).ravel()
+    data_density, _ = np.histogram(np.asarray(samples[0], dtype=float).ravel(), bins=bins, density=True)
     for i, (ax, x, t) in enumerate(zip(axes[0], samples, ts)):
         x = np.asarray(x, dtype=float).ravel()
         if i > 0:
-            ax.hist(data, bins=bins, density=True, histtype="step", color=PALETTE["sky"], lw=1, label="data (t = 0)")
-        ax.hist(x, bins=bins, density=True, color=PALETTE["blue"], alpha=0.75, label="$x_t$")
+            ax.stairs(data_density, bins, color=PALETTE["sky"], lw=1, label="the data (t = 0)")
+        ax.stairs(np.histogram(x, bins=bins, density=True)[0], bins, fill=True, color=PALETTE["blue"], alpha=0.75,
+                  label="$x_t$ (histogram)")
         ax.plot(grid, standard_normal_pdf(grid), color=PALETTE["black"], ls="--", lw=1.3, label="N(0, 1)")
         ax.set_title(f"t = {t}\nmean {x.mean():+.2f}, variance {x.var():.2f}", fontsize=10)
         ax.set_xlabel("$x_t$")
     axes[0, 0].set_ylabel("density")
-    axes[0, -1].legend(frameon=False, fontsize=8, loc="upper right")
+    fig.legend(*axes[0, -1].get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False,
+               fontsize=9)
     fig.suptitle(title)
     return fig
 
@@ -57,7 +60,7 @@ def variance_figure(var0s: Sequence[float], beta: float, T: int, measured_withou
     """
     t = np.arange(T + 1)
     colors = [PALETTE[k] for k in ("blue", "orange", "green", "purple", "vermillion")]
-    fig, (ax_without, ax_with) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    fig, (ax_without, ax_with) = plt.subplots(1, 2, figsize=(10, 3.9), layout="constrained")
     every = max(1, T // 20)
     for shrink, ax, measured in ((False, ax_without, measured_without), (True, ax_with, measured_with)):
         for i, (v0, color) in enumerate(zip(var0s, colors)):
@@ -72,12 +75,13 @@ def variance_figure(var0s: Sequence[float], beta: float, T: int, measured_withou
                          r"$v_t = v_0 + t\beta$ grows without bound")
     ax_with.set_title(r"with the shrink: $x_t = \sqrt{1-\beta}\,x_{t-1} + \sqrt{\beta}\,\epsilon_t$" "\n"
                       r"$v_t \to 1$ whatever $v_0$")
-    ax_with.legend(frameon=False, fontsize=8, loc="upper right")
-    if measured_with is not None:
-        ax_without.plot([], [], "o", ms=3.5, color=PALETTE["black"], mfc="white", label="measured on simulated chains")
-        ax_without.plot([], [], color=PALETTE["black"], lw=2, label="formula")
-        ax_without.legend(frameon=False, fontsize=8, loc="upper left")
-    fig.suptitle(f"The shrink factor keeps the variance finite (beta = {beta} at every step, T = {T})")
+    handles, labels = ax_with.get_legend_handles_labels()
+    if measured_with is not None or measured_without is not None:
+        handles += [Line2D([], [], color=PALETTE["black"], lw=2),
+                    Line2D([], [], ls="", marker="o", ms=3.5, color=PALETTE["black"], mfc="white")]
+        labels += ["formula", "measured on simulated chains"]
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
+    fig.suptitle(rf"The shrink factor keeps the variance finite ($\beta$ = {beta} at every step, T = {T})")
     return fig
 
 
@@ -127,10 +131,10 @@ def chain_vs_closed_figure(chain, closed, t: int, lim: float = 4.0):
     d, p = ks_2samp(chain, closed)
     fig, (ax_hist, ax_gap) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
     bins = np.linspace(-lim, lim, 81)
-    ax_hist.hist(chain, bins=bins, density=True, color=PALETTE["sky"], alpha=0.8,
-                 label=f"chain: {t} steps ({chain.size} samples)")
-    ax_hist.hist(closed, bins=bins, density=True, histtype="step", color=PALETTE["vermillion"], lw=2,
-                 label=f"closed form: one jump ({closed.size} samples)")
+    ax_hist.stairs(np.histogram(chain, bins=bins, density=True)[0], bins, fill=True, color=PALETTE["sky"],
+                   alpha=0.8, label=f"chain: {t} steps ({chain.size} samples)")
+    ax_hist.stairs(np.histogram(closed, bins=bins, density=True)[0], bins, color=PALETTE["vermillion"], lw=2,
+                   label=f"closed form: one jump ({closed.size} samples)")
     ax_hist.set_xlabel("$x_t$")
     ax_hist.set_ylabel("density")
     ax_hist.set_title(f"histograms of $x_{{{t}}}$")
@@ -167,12 +171,12 @@ def timing_figure(ts: Sequence[int], chain_seconds: Sequence[float], closed_seco
     per_step = np.exp(np.mean(np.log(chain_ms / ts)))  # the best fit of chain_ms = per_step * t, on log scales
     ax.loglog(ts, per_step * ts, color=PALETTE["black"], ls=":", lw=1, label=f"proportional to t ({per_step:.2f} ms per step)")
     for t, a, b in zip(ts, chain_ms, closed_ms):
-        ax.annotate(f"{a / b:.0f}x slower", xy=(t, a), ha="right", va="bottom", fontsize=8,
-                    xytext=(-4, 6), textcoords="offset points")
+        ax.annotate(f"{a / b:.0f}x slower", xy=(t, a), ha="left", va="top", fontsize=8,
+                    xytext=(8, -4), textcoords="offset points")  # below right: the rising line stays clear
     ax.set_xlabel("target step t")
     ax.set_ylabel("time to get $x_t$ (ms)")
     ax.set_title("Cost of reaching step t: O(t) for the chain, O(1) for the closed form", fontsize=10)
-    ax.set_xlim(ts[0] / 2, ts[-1] * 2)
+    ax.set_xlim(ts[0] / 2, ts[-1] * 4)
     ax.set_ylim(min(closed_ms.min(), chain_ms.min()) / 3, chain_ms.max() * 5)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig

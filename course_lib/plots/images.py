@@ -16,7 +16,7 @@ from ..data import to_display
 from ..forward import q_sample
 from ..schedules import Schedule
 from ..stats import ks_2samp
-from ._style import PALETTE, standard_normal_pdf
+from ._style import PALETTE, schedule_label, standard_normal_pdf
 
 __all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure"]
 
@@ -55,7 +55,7 @@ def _step_label(t: int, schedule: Schedule) -> str:
 def noising_strip(x0, schedule: Schedule, ts: Sequence[int], eps, title: str | None = None):
     """A strip of ``x0`` noised to each step in ``ts`` (one shared ``eps``), labelled with t and the signal kept."""
     frames = noising_frames(x0, schedule, ts, eps)
-    title = title or f"One image dissolving ({schedule.name} schedule, T = {schedule.num_timesteps})"
+    title = title or f"One image dissolving ({schedule_label(schedule.name)} schedule, T = {schedule.num_timesteps})"
     return image_strip(frames, [_step_label(t, schedule) for t in ts], title)
 
 

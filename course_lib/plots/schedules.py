@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import schedules as sch
 from ..data import to_display
-from ._style import PALETTE
+from ._style import PALETTE, schedule_label
 
 __all__ = [
     "style",
@@ -72,7 +72,7 @@ def curriculum_figure(curves: dict, title: str = "Six schedules, one budget of T
         abar = _alphas_cumprod(curve)
         t = np.arange(1, abar.size + 1)
         kw = style(label, i)
-        axes[0].plot(t, abar, label=label, **kw)
+        axes[0].plot(t, abar, label=schedule_label(label), **kw)
         axes[1].plot(t, _finite(sch.log_snr(abar)), **kw)
         betas = _betas(abar)
         axes[2].plot(t, np.where(betas > 0, betas, np.nan), **kw)
@@ -96,16 +96,16 @@ def wasted_steps_figure(curves: dict, title: str = "Where the steps go"):
     for i, (label, curve) in enumerate(curves.items()):
         abar = _alphas_cumprod(curve)
         kw = style(label, i)
-        ax.plot(np.arange(1, abar.size + 1), _finite(sch.log_snr(abar)), label=label, **kw)
+        ax.plot(np.arange(1, abar.size + 1), _finite(sch.log_snr(abar)), label=schedule_label(label), **kw)
         t1 = sch.t_at_snr(abar, 1.0)
         if t1 is not None:
             ax.plot([t1], [0.0], "o", color=kw["color"], ms=6, mec="white")
-        labels.append(label)
+        labels.append(schedule_label(label))
         fractions.append(sch.fraction_log_snr_below(abar, WASTE_LEVEL))
         colors.append(kw["color"])
     ax.axhspan(-80, WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
     ax.axhline(0, color=PALETTE["black"], lw=0.8)
-    ax.set(title="log SNR(t); dots: the first t with SNR <= 1", xlabel="step t", ylabel="log SNR", ylim=(-25, 12))
+    ax.set(title="log SNR(t); dots: the first t with SNR ≤ 1", xlabel="step t", ylabel="log SNR", ylim=(-25, 12))
     ax.legend(frameon=False, fontsize=8, ncol=2)
     y = np.arange(len(labels))
     bar.barh(y, fractions, color=colors)
@@ -128,12 +128,15 @@ def zero_terminal_snr_figure(before, after, last: int = 100):
         axes[1].plot(t[-last:], _finite(curve.log_snr[-last:]), label=label, **kw)
     axes[0].set(title=r"$\sqrt{\bar\alpha_t}$: the image's weight in $x_t$", xlabel="step t",
                 ylabel=r"$\sqrt{\bar\alpha_t}$")
-    axes[0].annotate(f"{before.sqrt_alphas_cumprod[-1]:.3f} at t = T", (before.num_timesteps, before.sqrt_alphas_cumprod[-1]),
-                     xytext=(-120, 40), textcoords="offset points", arrowprops={"arrowstyle": "->"}, fontsize=9)
-    axes[1].set(title=f"log SNR over the last {last} steps (the rescale ends at -inf)", xlabel="step t",
+    T, end = before.num_timesteps, before.sqrt_alphas_cumprod[-1]
+    # the label sits above the curves (which are below 0.35 after 0.7 T) and its arrow drops onto the end point
+    axes[0].annotate(rf"$\sqrt{{\bar\alpha_T}}$ = {end:.3f} at t = T, not 0", (T, end), xytext=(0.72 * T, 0.5),
+                     ha="center", va="bottom", arrowprops={"arrowstyle": "->", "color": PALETTE["black"]},
+                     fontsize=9)
+    axes[1].set(title=f"log SNR over the last {last} steps (the rescale ends at $-\\infty$)", xlabel="step t",
                 ylabel="log SNR")
     axes[0].legend(frameon=False, fontsize=9)
-    fig.suptitle("Terminal SNR: Stable Diffusion's x_T still holds the image; the rescale removes it")
+    fig.suptitle("Terminal SNR: Stable Diffusion's $x_T$ still holds the image; the rescale removes it")
     return fig
 
 
@@ -146,13 +149,17 @@ def image_row_figure(images, titles, suptitle: str, stretch=False, size: float =
     """
     images = list(images)
     stretches = [stretch] * len(images) if isinstance(stretch, bool) else list(stretch)
-    fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), size + 0.7), layout="constrained", dpi=DPI)
+    titles = [title + ("\n(contrast stretched)" if st else "") for title, st in zip(titles, stretches)]
+    title_lines = max(title.count("\n") + 1 for title in titles)
+    # room for the square images, the panel titles (about 0.17 inch a line) and the suptitle
+    height = size + 0.17 * title_lines + 0.5
+    fig, axes = plt.subplots(1, len(images), figsize=(size * len(images), height), layout="constrained", dpi=DPI)
     for ax, img, title, st in zip(np.atleast_1d(axes), images, titles, stretches):
         img = np.asarray(img, dtype=float)
         if st:
             img = (img - img.mean()) / max(2.5 * img.std(), 1e-12)
         ax.imshow(to_display(img), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(title + ("\n(contrast stretched)" if st else ""), fontsize=9)
+        ax.set_title(title, fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(suptitle)
@@ -195,7 +202,7 @@ def explorer_figure(curves: dict, noised: dict, t: int, clean=None):
         sched = curves[label]
         t_all = np.arange(1, sched.num_timesteps + 1)
         kw = style(label, i)
-        ax_abar.plot(t_all, sched.alphas_cumprod, label=label, **kw)
+        ax_abar.plot(t_all, sched.alphas_cumprod, label=schedule_label(label), **kw)
         ax_snr.plot(t_all, _finite(sched.log_snr), **kw)
     for ax in (ax_abar, ax_snr):
         ax.axvline(t, color=PALETTE["black"], lw=1, ls="--")
@@ -204,12 +211,12 @@ def explorer_figure(curves: dict, noised: dict, t: int, clean=None):
     ax_snr.set(title="log SNR(t)", ylabel="log SNR", ylim=(-25, 12))
     ax_abar.legend(frameon=False, fontsize=8)
     axes = np.atleast_1d(bottom.subplots(1, n_img))
-    shown = ([("clean x_0", clean, None)] if clean is not None else []) + [
+    shown = ([("clean $x_0$", clean, None)] if clean is not None else []) + [
         (label, noised[label], curves[label]) for label in labels]
     for ax, (label, img, sched) in zip(axes, shown):
         ax.imshow(to_display(img), interpolation="nearest")
         if sched is not None:
-            label = f"{label}\nlog SNR {sched.log_snr[t - 1]:.2f}"
+            label = f"{schedule_label(label)}\nlog SNR {sched.log_snr[t - 1]:.2f}"
         ax.set_title(label, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..schedules import Schedule
 from ..score import GaussianMixture, ScoreFn
-from ._style import PALETTE
+from ._style import ABAR, PALETTE
 
 __all__ = [
     "score_arrows_figure",
@@ -64,20 +65,20 @@ def single_point_figure(x0, x_t, eps, alpha_bar: float, max_arrows: int = 40):
     arrow (drawn at 1/5 of its length)."""
     x0, x_t, eps = (np.asarray(v, dtype=float) for v in (x0, x_t, eps))
     centre = np.sqrt(alpha_bar) * x0
-    fig, ax = plt.subplots(figsize=(6.2, 5.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.2, 6.0), layout="constrained")
     ax.scatter(*x_t.T, s=6, color=PALETTE["sky"], alpha=0.5, label=r"noisy draws $x_t$")
     shown = slice(0, max_arrows)
     arrows = -eps[shown] / np.sqrt(1 - alpha_bar)
     ax.quiver(*x_t[shown].T, *arrows.T, color=PALETTE["vermillion"], angles="xy", scale_units="xy", scale=5,
-              width=0.004, label=r"score $-\epsilon/\sqrt{1-\bar\alpha}$ (at 1/5 length)")
+              width=0.004, label=r"score $-\epsilon/\sqrt{1-\bar\alpha_t}$ (at 1/5 length)")
     ax.scatter(*x0, s=120, marker="*", color=PALETTE["black"], zorder=3, label="$x_0$")
-    ax.scatter(*centre, s=70, marker="X", color=PALETTE["green"], zorder=3, label=r"$\sqrt{\bar\alpha}\,x_0$")
+    ax.scatter(*centre, s=70, marker="X", color=PALETTE["green"], zorder=3, label=r"$\sqrt{\bar\alpha_t}\,x_0$")
     ax.set_aspect("equal")
     ax.set_xlabel("first coordinate")
     ax.set_ylabel("second coordinate")
-    target = "$\\sqrt{\\bar\\alpha}\\,x_0$"
-    ax.set_title(f"One data point, alpha_bar = {alpha_bar:g}: every arrow points back to {target}")
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    target = r"$\sqrt{\bar\alpha_t}\,x_0$"
+    ax.set_title(f"One data point, {ABAR} = {alpha_bar:g}: every arrow points back to {target}")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     return fig
 
 
@@ -93,7 +94,7 @@ def _score_panel(ax, mixture: GaussianMixture, alpha_bar: float, xlim) -> np.nda
     ax.axhline(0, color=PALETTE["black"], lw=0.6)
     ax.plot(grid, mixture.noised(alpha_bar).score(grid), color=PALETTE["black"], lw=1.5, label="exact score")
     ax.set_xlabel("$x_t$")
-    ax.set_title(f"alpha_bar = {alpha_bar:.3g}")
+    ax.set_title(f"{ABAR} = {alpha_bar:.3g}")
     return grid
 
 
@@ -106,7 +107,7 @@ def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(
     noisy marginal; bottom row: the exact score against the estimate.
     """
     n = len(estimates)
-    fig, axes = plt.subplots(2, n, figsize=(3.4 * n, 5.4), sharex=True, layout="constrained", squeeze=False,
+    fig, axes = plt.subplots(2, n, figsize=(3.4 * n, 5.7), sharex=True, layout="constrained", squeeze=False,
                              gridspec_kw={"height_ratios": [1, 1.3]})
     for j, est in enumerate(estimates):
         ab = est["alpha_bar"]
@@ -114,18 +115,18 @@ def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(
         ax = axes[0, j]
         _histogram(ax, est["x_t"], xlim, 60, PALETTE["sky"], label="forward samples $x_t$")
         ax.plot(grid, mixture.noised(ab).pdf(grid), color=PALETTE["black"], lw=1.5, label="exact $q_t$")
-        ax.set_title(f"alpha_bar = {ab:.3g}")
+        ax.set_title(f"{ABAR} = {ab:.3g}")
         axes[1, j].set_ylabel("score" if j == 0 else "")
         _score_panel(axes[1, j], mixture, ab, xlim)
         axes[1, j].errorbar(est["centres"], est["score"], yerr=2 * est["error"], fmt="o", ms=3,
                             color=PALETTE["vermillion"], elinewidth=1,
-                            label=r"$-E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha}$ (Monte Carlo, $\pm 2$ s.e.)")
+                            label=r"$-E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha_t}$ (Monte Carlo, $\pm 2$ s.e.)")
         exact = mixture.noised(ab).score(grid)
         lim = np.abs(exact).max() * 1.2
         axes[1, j].set_ylim(-lim, lim)
     axes[0, 0].set_ylabel("density")
-    axes[0, 0].legend(loc="upper left", frameon=False, fontsize=8)
-    axes[1, 0].legend(loc="lower left", frameon=False, fontsize=8)
+    handles, labels = (sum(pair, []) for pair in zip(*(ax.get_legend_handles_labels() for ax in axes[:, 0])))
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
     fig.suptitle("Tweedie checked by sampling: the average noise behind each $x_t$ is the score in disguise")
     return fig
 
@@ -155,6 +156,9 @@ def reverse_strip_figure(trajectories: dict[str, np.ndarray], schedule: Schedule
             if i == len(trajectories) - 1:
                 ax.set_xlabel("$x_t$")
         axes[i, 0].set_ylabel(f"{label}\ndensity")
+    # few ticks on the shared axes: cleaner, and 18 panels' ticks are most of this figure's drawing time
+    axes[0, 0].xaxis.set_major_locator(FixedLocator([t for t in (-2, 0, 2) if xlim[0] < t < xlim[1]]))
+    axes[0, 0].yaxis.set_major_locator(MaxNLocator(3))
     axes[0, -1].plot([], [], color=PALETTE["black"], ls="--", label="exact $q_t$")
     axes[0, -1].legend(loc="upper left", frameon=False, fontsize=8)
     fig.suptitle("Running the reverse process: from pure noise (t = T, left) to data (t = 0, right)")
@@ -171,7 +175,9 @@ def score_field_figure(mixture: GaussianMixture, schedule: Schedule, steps, traj
     :func:`course_lib.score.sample_reverse`.
     """
     steps = list(steps)
-    fig, axes = plt.subplots(1, len(steps), figsize=(2.5 * len(steps), 3.0), layout="constrained", squeeze=False)
+    # tall enough for the square panels, their two-line titles and the suptitle (constrained layout
+    # does not shrink fixed-aspect panels to make room)
+    fig, axes = plt.subplots(1, len(steps), figsize=(2.5 * len(steps), 3.5), layout="constrained", squeeze=False)
     ticks = np.linspace(-lim, lim, grid_size)
     gx, gy = np.meshgrid(ticks, ticks)
     points = np.stack([gx, gy], axis=-1)
@@ -189,7 +195,7 @@ def score_field_figure(mixture: GaussianMixture, schedule: Schedule, steps, traj
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
         ax.set_aspect("equal")
-        ax.set_title(f"t = {t}\nalpha_bar = {ab:.2g}", fontsize=10)
+        ax.set_title(f"t = {t}\n{ABAR} = {ab:.2g}", fontsize=10)
         ax.set_xlabel("$x_1$")
     axes[0, 0].set_ylabel("$x_2$")
     what = "score field (arrows) and the sampler's particles (dots)" if trajectory is not None else "score field"
@@ -204,7 +210,7 @@ def learned_score_figure(mixture: GaussianMixture, schedule: Schedule, score_fn:
     there, so nothing pins the learned score down.
     """
     steps = list(steps)
-    fig, axes = plt.subplots(1, len(steps), figsize=(3.3 * len(steps), 3.1), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(1, len(steps), figsize=(3.3 * len(steps), 3.4), layout="constrained", squeeze=False)
     for ax, t in zip(axes[0], steps):
         ab = schedule.alpha_bar(t)
         grid = _score_panel(ax, mixture, ab, xlim)
@@ -215,8 +221,8 @@ def learned_score_figure(mixture: GaussianMixture, schedule: Schedule, score_fn:
         ax.fill_between(grid, -lim, lim, where=density < 0.01 * density.max(), color="0.88", lw=0, zorder=0,
                         label="almost no samples")
         ax.set_ylim(-lim, lim)
-        ax.set_title(f"t = {t}, alpha_bar = {ab:.3g}")
+        ax.set_title(f"t = {t}, {ABAR} = {ab:.3g}")
     axes[0, 0].set_ylabel("score")
-    axes[0, 0].legend(loc="lower left", frameon=True, framealpha=0.9, fontsize=8)
-    fig.suptitle("A model trained only to predict eps from samples learns the score, wherever there are samples")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False, fontsize=9)
+    fig.suptitle(r"A model trained only to predict $\epsilon$ from samples learns the score, wherever there are samples")
     return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from ._style import PALETTE, standard_normal_pdf
 
@@ -15,8 +16,9 @@ def plot_trajectories(
 ):
     """Draw trajectories ``[T + 1, N]`` (x_t against t, one line per column) on ``ax``.
 
-    Faint lines show the fan (at most ``max_lines`` of them, which keeps the figure light);
-    ``highlight`` (a column index or None) is drawn bold on top.
+    Faint lines show the fan (at most ``max_lines`` of them, about 300 points each, drawn as one
+    ``LineCollection``, which keeps the figure light and fast to draw); ``highlight`` (a column index or
+    None) is drawn bold on top, at full resolution.
     """
     traj = np.asarray(trajectories, dtype=float)
     if traj.ndim == 1:
@@ -25,7 +27,10 @@ def plot_trajectories(
     stride = max(1, traj.shape[0] // 300)  # about 300 points per line: the same picture, a lighter PNG
     shown = traj[::stride, :max_lines]
     alpha = max(0.05, min(0.6, 8.0 / shown.shape[1]))
-    ax.plot(t[::stride], shown, color=color, alpha=alpha, lw=0.8)
+    ts = np.broadcast_to(t[::stride, None], shown.shape)
+    ax.add_collection(LineCollection(np.stack([ts, shown], axis=-1).transpose(1, 0, 2), colors=color,
+                                     alpha=alpha, lw=0.8))
+    ax.autoscale_view()
     if highlight is not None:
         ax.plot(t, traj[:, highlight], color=PALETTE["vermillion"], lw=2.0, label=label or "one trajectory")
     ax.set_xlabel("step t")
@@ -43,8 +48,10 @@ def fan_out_figure(trajectories, title: str = "Many small steps fan out into N(0
     ax_left.set_title(f"{min(traj.shape[1], 120)} of {traj.shape[1]} trajectories from $x_0$ = {traj[0, 0]:.2f}")
     ax_left.legend(loc="upper right", frameon=False)
     grid = np.linspace(-4, 4, 200)
-    ax_right.hist(traj[-1], bins=40, range=(-4, 4), density=True, orientation="horizontal",
-                  color=PALETTE["sky"], label="$x_T$")
+    bins = int(np.clip(np.sqrt(traj.shape[1]), 20, 40))  # coarser for few paths, so the bars are not ragged
+    density, edges = np.histogram(traj[-1], bins=bins, range=(-4, 4), density=True)
+    ax_right.stairs(density, edges, orientation="horizontal", fill=True, color=PALETTE["sky"],
+                    label=f"$x_T$ ({traj.shape[1]} values)")
     ax_right.plot(standard_normal_pdf(grid), grid, color=PALETTE["black"], lw=1.5, label="N(0, 1)")
     ax_right.set_xlabel("density")
     ax_right.set_title(f"where they end (t = {traj.shape[0] - 1})")
@@ -75,8 +82,9 @@ def shrink_figure(with_shrink, without_shrink, beta: float):
     axes[2].plot(t, without_shrink.var(axis=1), color=PALETTE["orange"], lw=2, label="without shrink (measured)")
     axes[2].plot(t, var0 + t * beta, color=PALETTE["black"], ls=":", lw=1.5, label="theory: $v_0 + t\\beta$")
     axes[2].set_xlabel("step t")
-    axes[2].set_ylabel("variance of $x_t$ across trajectories")
+    axes[2].set_ylabel("variance of $x_t$ across paths")
     axes[2].set_title("the variance: settles vs. grows")
-    axes[2].legend(frameon=False)
-    fig.suptitle(f"Why the signal must shrink (beta = {beta} at every step)")
+    axes[2].set_ylim(top=1.7 * max(without_shrink.var(axis=1).max(), var0 + t[-1] * beta))  # room for the legend
+    axes[2].legend(frameon=False, fontsize=8, loc="upper left")
+    fig.suptitle(rf"Why the signal must shrink ($\beta$ = {beta} at every step)")
     return fig

@@ -11,9 +11,13 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def figure_png(fig, dpi: int = 80) -> str:
-    """A matplotlib figure as base64 PNG text (what notebook outputs store)."""
+    """A matplotlib figure as base64 PNG text (what notebook outputs store).
+
+    Drawn once, as laid out (no ``bbox_inches="tight"``, which draws twice): the course's figures use
+    ``layout="constrained"``, which keeps everything inside the figure.
+    """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
