@@ -17,7 +17,7 @@ help:
 	@echo "make test     install (first time) and run every test"
 	@echo "make venv     install only, into .venv/"
 	@echo "make release  regenerate notebooks/ from solutions/ and validate both (instructors)"
-	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all)"
+	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all; JOBS=N grades N at once, default: CPUs, at most 4)"
 	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
 	@echo "make bench    measure the course and print one table (BENCH_ARGS=--quick for a smoke run)"
 
@@ -42,7 +42,7 @@ release: venv
 	$(BIN)/python -m course_lib.grading release
 
 grade: venv
-	$(BIN)/python -m course_lib.grading grade $(if $(FORCE),--force,)
+	$(BIN)/python -m course_lib.grading grade $(if $(FORCE),--force,) $(if $(JOBS),--jobs $(JOBS),)
 
 grade-selftest: venv
 	$(BIN)/python tests/grading_corpus.py

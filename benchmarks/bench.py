@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         for row, path in zip(rows, solution_paths):
             if row.met is False:
                 notes += notebooks.slow_cells(path)
+        notes.append(notebooks.simplest_figure_note(args.fast_repeats))
     notes += _notes_rng(rows)
     print()
     print(table(rows))

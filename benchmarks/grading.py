@@ -62,19 +62,17 @@ def class_plan(assignment: str, size: int) -> list[tuple[str, Submission]]:
     return [(f"student-{i + 1:03d}", entries[i % len(entries)]) for i in range(size)]
 
 
-def grade_class(course: Path, force: bool = False) -> tuple[float, list[float], dict]:
-    """Run ``make grade``'s code on ``course``: total seconds, seconds per student, and the result."""
+def grade_class(course: Path, force: bool = False, jobs: int = 1) -> tuple[float, list[float], object]:
+    """Run ``make grade JOBS=<jobs>``'s code on ``course``: total seconds, seconds per student, the result."""
     stamps = [time.perf_counter()]
-    result = grade(course, force=force, out=lambda line: stamps.append(time.perf_counter()))
+    result = grade(course, force=force, jobs=jobs, out=lambda line: stamps.append(time.perf_counter()))
     total = time.perf_counter() - stamps[0]
     per_student = [b - a for a, b in zip(stamps, stamps[1:])][:len(result.graded) + len(result.failed)]
     return total, per_student, result
 
 
 def class_rows(assignment: str, size: int, repeats: int, workers: int = 2) -> tuple[list[Row], list[str]]:
-    """A class of ``size`` graded end to end (autograde, feedback, CSV), serially and in ``workers`` processes."""
-    from .parallel_grade import grade_parallel, same_grades
-
+    """A class of ``size`` graded end to end (autograde, feedback, CSV), serially and with ``jobs=workers``."""
     warnings.filterwarnings("ignore", module="nbgrader")
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         course = Path(tmp)
@@ -85,19 +83,20 @@ def class_rows(assignment: str, size: int, repeats: int, workers: int = 2) -> tu
         plain = statistics.median(timed(lambda: execute(nb, path.parent)) for _ in range(repeats))
         total, per_student, result = grade_class(course)
         serial = grade_scores(course)
-        parallel_total = timed(lambda: grade_parallel(course, workers=workers, force=True))
+        parallel_total, _, parallel_result = grade_class(course, force=True, jobs=workers)
         parallel = grade_scores(course)
-    if len(result.graded) != size or result.failed:
-        raise RuntimeError(f"grading the class went wrong: {len(result.graded)} graded, failed: {result.failed}")
-    agree = same_grades(serial, parallel)
-    note = (f"the class graded in {workers} processes on one gradebook got "
+    for name, run in (("serially", result), (f"with jobs={workers}", parallel_result)):
+        if len(run.graded) != size or run.failed:
+            raise RuntimeError(f"grading the class {name} went wrong: {len(run.graded)} graded, failed: {run.failed}")
+    agree = serial == parallel and result.graded == parallel_result.graded
+    note = (f"the class graded by make grade JOBS={workers} ({workers} processes, one gradebook) got "
             + ("exactly" if agree else "NOT") + f" the grades of the serial run ({len(serial)} graded cells compared)")
     return [
         Row("5", f"make grade: one student of a class of {size} ({assignment})", statistics.median(per_student),
             "executing it plainly", plain),
         Row("5", f"make grade: the class of {size}, end to end", total, f"{size} x executing plainly", size * plain),
-        Row("5", f"the class of {size} in {workers} processes, one gradebook"
-                 + ("" if agree else " (GRADES DIFFER)"), parallel_total, "make grade (one process)", total),
+        Row("5", f"make grade JOBS={workers}: the class of {size}" + ("" if agree else " (GRADES DIFFER)"),
+            parallel_total, "make grade JOBS=1", total),
     ], [note]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 import nbformat
@@ -18,9 +19,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from course_lib.grading.execute import NO_FIGURES
 
-from ._timing import Row, timed
+from ._timing import Row, format_seconds, median_seconds, timed
 
-__all__ = ["FLOOR_SOURCE", "floor_notebook", "execute", "notebook_rows", "slow_cells"]
+__all__ = ["FLOOR_SOURCE", "floor_notebook", "execute", "notebook_rows", "slow_cells", "simplest_figure_note"]
 
 FLOOR_SOURCE = "import numpy as np\nimport matplotlib.pyplot as plt\nimport course_lib\n%matplotlib inline"
 KERNEL_QUIET = "--IPKernelApp.log_level=ERROR"  # not the "running over TCP" warning per kernel
@@ -93,3 +94,26 @@ def slow_cells(path: Path, top: int = 5) -> list[str]:
             "; the imports, which the floor pays too" if index == setup else "")
         lines.append(f"    cell {index:>2} {grade_id:<18} {seconds:5.2f} s ({what})  {first.strip()[:60]}")
     return lines
+
+
+def _simplest_figure(panels: int) -> None:
+    """Draw and encode what a notebook shows at the least: ``panels`` axes, one line, a title and labels each."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, panels, figsize=(3.2 * panels, 3.2), layout="constrained", squeeze=False)
+    for ax in axes[0]:
+        ax.plot(range(100))
+        ax.set(title="title", xlabel="x", ylabel="y")
+    fig.savefig(BytesIO(), format="png", dpi=80)  # as the inline backend does it for the course's figures
+    plt.close(fig)
+
+
+def simplest_figure_note(repeats: int = 15) -> str:
+    """What the cheapest figures cost to draw here: the lower bound under every notebook's drawing time."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    one, four = (median_seconds(lambda: _simplest_figure(n), repeats) for n in (1, 4))
+    return (f"the simplest figure (one line, a title and labels per panel, constrained layout, PNG at 80 dpi) "
+            f"takes {format_seconds(one)} to draw with 1 panel and {format_seconds(four)} with 4: "
+            f"matplotlib's floor under each figure a notebook shows")

@@ -100,3 +100,58 @@ def test_the_graded_notebook_explains_a_failed_hidden_test(course):
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert errors[0].ename == "HiddenTestFailed"
     assert errors[0].evalue == "hidden test 3 of 3, forward_chain(0.3, array(1,), array(1,)): shape (), expected (2,)"
+
+
+def test_grading_in_two_processes_gives_the_serial_results_and_survives_ctrl_c(tmp_path):
+    """jobs=2: the serial run's lines and results; an interrupt leaves no worker and no half-graded folder."""
+    import multiprocessing
+
+    from corpus import Submission
+    from grading_corpus import corpus_for, make_course
+
+    delegated = next(s for s in corpus_for(A) if s.name == "only calls course_lib's reference")
+    make_course(tmp_path, {A: [("a-full", Submission("the solution")), ("b-zero", None), ("d-reference", delegated)]})
+    (tmp_path / "submitted" / "c-broken" / A).mkdir(parents=True)
+    (tmp_path / "submitted" / "c-broken" / A / f"{A}.ipynb").write_text("{ this is not a notebook")
+    expected = {"a-full": "8/10 + written answers to grade by hand", "b-zero": "0/10", "c-broken": "NOT GRADED: ",
+                "d-reference": "3/10 + written answers to grade by hand  flags: reference-implementation-used"}
+
+    def interrupt(line):
+        raise KeyboardInterrupt  # Ctrl-C right after the first submission is reported
+
+    with pytest.raises(KeyboardInterrupt):
+        grade(tmp_path, jobs=2, out=interrupt)
+    assert multiprocessing.active_children() == []
+    lines = []
+    result = grade(tmp_path, jobs=2, out=lines.append)
+    assert [line.split(":")[0] for line in lines[:4]] == [f"[{i}/4] {s} {A}" for i, s in enumerate(sorted(expected), 1)]
+    assert lines[0].endswith("already graded, skipped (make grade FORCE=1 grades it again)")
+    for line in lines[1:4]:  # graded now, or already graded by the interrupted run (never half graded)
+        student, text = line.split()[1], line.split(": ", 1)[1].replace("isolation:none, ", "")
+        assert text.startswith(expected[student]) or "already graded" in text, line
+    assert list(result.failed) == [(A, "c-broken")]
+    assert sorted(result.skipped + list(result.graded)) == [(A, s) for s in ("a-full", "b-zero", "d-reference")]
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert sorted(r["student_id"] for r in rows) == sorted(expected)
+    by_student = {r["student_id"]: r for r in rows}
+    assert [by_student[s]["score"] for s in sorted(expected)] == ["8.0", "0.0", "0.0", "3.0"]
+    assert by_student["c-broken"]["flags"] == "not-graded"
+    assert "reference-implementation-used" in by_student["d-reference"]["flags"].split(";")
+
+
+def test_jobs_must_be_a_whole_number_of_at_least_one(tmp_path, capsys):
+    from course_lib.grading.workflow import main
+
+    with pytest.raises(ValueError, match="jobs must be a whole number >= 1"):
+        grade(tmp_path, jobs=0)
+    with pytest.raises(SystemExit):
+        main(["grade", "--jobs", "0"])
+    assert "argument --jobs: must be a whole number >= 1 (1 grades serially); got '0'" in capsys.readouterr().err
+
+
+def test_parallel_grading_keeps_a_configured_database_and_gives_sqlite_a_busy_timeout():
+    from course_lib.grading.workflow import _shared_db_url
+
+    assert _shared_db_url("sqlite:////course/gradebook.db") == "sqlite:////course/gradebook.db?timeout=120"
+    assert _shared_db_url("postgresql://grader@db/course") == "postgresql://grader@db/course"
+    assert _shared_db_url("sqlite:////course/gradebook.db?timeout=5") == "sqlite:////course/gradebook.db?timeout=5"

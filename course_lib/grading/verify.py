@@ -114,8 +114,10 @@ def answer_key(source: Path, key_dir: Path, execute) -> dict[str, list[dict]]:
             raise RuntimeError(f"the solution {source} produced hidden-test reports from another run")
         cells[cell.metadata.nbgrader["grade_id"]] = [
             {k: v for k, v in r.items() if k != "nonce"} for r in reports]
-    cache.write_text(json.dumps({"hash": digest, "cells": cells}))
-    os.chmod(cache, 0o600)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")  # another grader may read the cache meanwhile
+    partial.write_text(json.dumps({"hash": digest, "cells": cells}))
+    os.chmod(partial, 0o600)
+    os.replace(partial, cache)
     return cells
 
 

@@ -3,21 +3,51 @@
 Run from the course root (the folder with ``nbgrader_config.py``), through the Makefile or as
 ``python -m course_lib.grading release|grade``. Both wrap nbgrader's own API and gradebook: nothing here
 replaces nbgrader, it sequences it, reads its results, and reports them a line per assignment or student.
+
+``grade(..., jobs=N)`` grades N submissions at a time, in N worker processes sharing the course's one
+gradebook; the printed lines and the :class:`GradeResult` are those of the serial run (``jobs=1``). Why this
+is safe with nbgrader's SQLite gradebook (measured: the same grades, cell by cell, as the serial run):
+
+- SQLite serialises writers on one local file, and nbgrader writes in short transactions (a commit per cell
+  in ``SaveAutoGrades``, one per submission row), so a waiting writer retries through SQLite's busy
+  handler; the busy timeout is raised from pysqlite's 5 s to 120 s (``?timeout=120``) so that a slow disk
+  cannot turn a wait into "database is locked". A server database (``c.CourseDirectory.db_url`` set to,
+  say, PostgreSQL) is used as configured: it takes concurrent writers itself.
+- Rows that several workers could race to create are created once, here, before any worker starts: the
+  gradebook itself (tables and alembic stamp), the course row and every student's row. So is the answer
+  key of each assignment (``.answer-keys/``), which every worker reads.
+- Workers are processes, not threads: ``SandboxedExecute`` puts the grading nonce in ``os.environ``.
+- Each submission is graded by exactly one worker, and nbgrader writes only under that student's
+  ``autograded/`` and ``feedback/`` folders; the CSV is exported once, at the end, by this process.
+- Ctrl-C (or any error) stops the workers at once; a submission they were grading is removed from
+  ``autograded/``, as nbgrader does after a failure, so the next ``make grade`` grades it again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import sys
 import warnings
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Literal
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-__all__ = ["load_config", "release", "grade", "GradeResult", "main"]
+__all__ = ["load_config", "release", "grade", "GradeResult", "Outcome", "check_jobs", "default_jobs", "main"]
+
+#: SQLite busy timeout, in seconds, while several processes share the gradebook.
+SQLITE_TIMEOUT_S = 120
+#: ``make grade``'s default number of worker processes never exceeds this (see :func:`default_jobs`).
+MAX_DEFAULT_JOBS = 4
 
 
 def load_config(root: Path) -> Config:
@@ -27,13 +57,17 @@ def load_config(root: Path) -> Config:
     return config
 
 
-def _api(root: Path):
+def _api(root: Path, db_url: str | None = None):
+    """nbgrader's API for the course in ``root``, on the gradebook ``db_url`` if given."""
     from nbgrader.apps import NbGraderAPI
 
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH to create a gradebook
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    return NbGraderAPI(config=load_config(root))
+    config = load_config(root)
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
+    return NbGraderAPI(config=config)
 
 
 def release(root: Path, out=print) -> bool:
@@ -75,6 +109,39 @@ class GradeResult:
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One submission's grading, as a worker hands it to the parent: ``status`` is graded, skipped or failed."""
+
+    assignment: str
+    student: str
+    status: Literal["graded", "skipped", "failed"]
+    score: float = 0.0
+    max_score: float = 0.0
+    manual: bool = False
+    flags: tuple[str, ...] = ()
+    reason: str = ""
+
+    def describe(self) -> str:
+        """The progress line's text after ``[i/n] student assignment:``."""
+        if self.status == "failed":
+            return f"NOT GRADED: {self.reason}"
+        if self.status == "skipped":
+            return "already graded, skipped (make grade FORCE=1 grades it again)"
+        note = " + written answers to grade by hand" if self.manual else ""
+        return f"{self.score:g}/{self.max_score:g}{note}" + (f"  flags: {', '.join(self.flags)}" if self.flags else "")
+
+    def record(self, result: GradeResult) -> None:
+        """Add this outcome to ``result``."""
+        key = (self.assignment, self.student)
+        if self.status == "failed":
+            result.failed[key] = self.reason
+        elif self.status == "skipped":
+            result.skipped.append(key)
+        else:
+            result.graded[key] = (self.score, self.max_score, list(self.flags))
+
+
 def _submissions(api, assignments) -> list[tuple[str, str]]:
     submitted = Path(api.coursedir.root) / api.coursedir.submitted_directory
     found = []
@@ -85,46 +152,202 @@ def _submissions(api, assignments) -> list[tuple[str, str]]:
     return found
 
 
-def grade(root: Path, force: bool = False, assignments: list[str] | None = None, out=print,
-          csv_path: str = "grades.csv", feedback: bool = True) -> GradeResult:
+def check_jobs(jobs: int, name: str = "jobs") -> int:
+    """Require a whole number of worker processes ``jobs >= 1`` (1 grades one submission after another)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int):
+        raise TypeError(f"{name} must be a whole number >= 1 (1 grades serially), got {type(jobs).__name__}")
+    if jobs < 1:
+        raise ValueError(f"{name} must be a whole number >= 1 (1 grades serially); got {jobs}")
+    return jobs
+
+
+def default_jobs() -> int:
+    """``make grade``'s default: one worker per CPU this process may use, at most :data:`MAX_DEFAULT_JOBS`."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DEFAULT_JOBS))
+
+
+def _shared_db_url(db_url: str) -> str:
+    """The gradebook URL for several processes: a SQLite file gets a busy timeout, any other URL is kept.
+
+    nbgrader's default is ``sqlite:///<root>/gradebook.db`` (``CourseDirectory._db_url_default``); a URL
+    that already has options, or names a server database, is the instructor's choice and is left alone.
+    """
+    if db_url.startswith("sqlite:///") and "?" not in db_url:
+        return f"{db_url}?timeout={SQLITE_TIMEOUT_S}"
+    return db_url
+
+
+def _gradebook(api):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(api.coursedir.db_url, api.coursedir.course_id)
+
+
+def _autograded(api, assignment: str, student: str) -> Path:
+    return Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
+
+
+def _mtime(path: Path) -> float | None:
+    return path.stat().st_mtime if path.exists() else None
+
+
+def _run(step: Callable[..., dict], *args, **kwargs) -> dict:
+    """Call an ``NbGraderAPI`` step; re-raise the Ctrl-C that nbgrader reports as a failure instead."""
+    outcome = step(*args, **kwargs)
+    if (outcome.get("error") or "").strip().splitlines()[-1:] == ["KeyboardInterrupt"]:
+        raise KeyboardInterrupt
+    return outcome
+
+
+def _grade_one(api, assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
+    """Autograde one submission (retrying once if its kernel did not start), write its feedback, report it."""
+    from .export import submission_flags
+
+    before = _mtime(_autograded(api, assignment, student))
+    outcome = _run(api.autograde, assignment, student, force=force, create=True)
+    if not outcome["success"] and "grading kernel failed" in (outcome.get("error") or "") + outcome.get("log", ""):
+        outcome = _run(api.autograde, assignment, student, force=True, create=True)  # a kernel that did not start
+    if not outcome["success"]:
+        reason = (outcome.get("error") or outcome.get("log") or "unknown error").strip().splitlines()[-1]
+        return Outcome(assignment, student, "failed", reason=reason)
+    if before is not None and _mtime(_autograded(api, assignment, student)) == before:
+        return Outcome(assignment, student, "skipped")
+    with _gradebook(api) as gb:
+        sub = gb.find_submission(assignment, student)
+        score, max_score, manual = sub.score, sub.max_score, bool(sub.needs_manual_grade)
+    if feedback:
+        _run(api.generate_feedback, assignment, student, force=True)
+    flags = tuple(submission_flags(api.coursedir, assignment, student))
+    return Outcome(assignment, student, "graded", score, max_score, manual, flags)
+
+
+def _graded_serially(api, todo, force: bool, feedback: bool) -> Iterator[Outcome]:
+    """Grade ``todo`` one after another in this process."""
+    for assignment, student in todo:
+        yield _grade_one(api, assignment, student, force, feedback)
+
+
+def _prepare_shared_gradebook(api, todo) -> None:
+    """Create, once and before any worker, what workers would race to create (see the module docstring)."""
+    from .execute import SandboxedExecute
+    from .verify import VerifyHidden, answer_key
+
+    with _gradebook(api) as gb:  # the tables, the alembic stamp, the course row
+        for student in sorted({student for _, student in todo}):
+            gb.update_or_create_student(student)
+    preprocessors = api.config.Autograde.get("autograde_preprocessors", [])
+    if not any(p is VerifyHidden or str(p).endswith("VerifyHidden") for p in preprocessors):
+        return
+    for assignment in sorted({assignment for assignment, _ in todo}):
+        source = Path(api.coursedir.format_path(api.coursedir.source_directory, ".", assignment))
+        for notebook in sorted(source.glob("*.ipynb")):
+            try:
+                answer_key(notebook, Path(api.coursedir.root) / ".answer-keys", SandboxedExecute(config=api.config))
+            except Exception:  # every submission then reports this error itself, as in a serial run
+                pass
+
+
+_WORKER: dict = {}
+
+
+def _ignore_signal(signum, frame) -> None:
+    """A worker leaves Ctrl-C to the parent (a Python handler, unlike SIG_IGN, is not inherited by kernels)."""
+
+
+def _start_worker(root: str, db_url: str) -> None:
+    """Each worker process's set-up: its own nbgrader API on the shared gradebook."""
+    signal.signal(signal.SIGINT, _ignore_signal)
+    warnings.filterwarnings("ignore", module="nbgrader")
+    _WORKER["api"] = _api(Path(root), db_url)
+
+
+def _grade_in_worker(assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
+    return _grade_one(_WORKER["api"], assignment, student, force, feedback)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, str], float | None]) -> None:
+    """End the workers now, then remove the ``autograded/`` folders they had started to rewrite.
+
+    ``unfinished`` maps each submission being graded to its folder's mtime when it was handed out; a folder
+    that changed since may be half written, and nbgrader would skip it next time as already graded. The
+    workers' kernels exit on their own once their worker has gone (ipykernel watches its parent).
+    """
+    processes = list((pool._processes or {}).values())  # no public way to end them before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+    for (assignment, student), before in unfinished.items():
+        folder = _autograded(api, assignment, student)
+        if _mtime(folder) != before:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _graded_in_parallel(api, todo, force: bool, feedback: bool, jobs: int) -> Iterator[Outcome]:
+    """Grade ``todo`` in ``jobs`` spawned worker processes; yield the outcomes in ``todo``'s order.
+
+    At most ``jobs`` submissions are handed out at a time, each to one worker, so stopping loses nothing
+    that had not started.
+    """
+    _prepare_shared_gradebook(api, todo)
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
+                               initargs=(str(api.coursedir.root), api.coursedir.db_url))
+    waiting, running, done = deque(enumerate(todo)), {}, {}
+
+    def hand_out() -> None:
+        index, (assignment, student) = waiting.popleft()
+        before = _mtime(_autograded(api, assignment, student))
+        running[pool.submit(_grade_in_worker, assignment, student, force, feedback)] = (index, before)
+
+    try:
+        while waiting and len(running) < jobs:
+            hand_out()
+        for index in range(len(todo)):
+            while index not in done:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done[running[future][0]] = future.result()
+                    del running[future]
+                    if waiting:
+                        hand_out()
+            yield done.pop(index)
+    except BaseException:  # Ctrl-C, an error here or in a worker, or the caller stopped reading
+        _stop_workers(pool, api, {todo[i]: before for i, before in running.values()})
+        raise
+    pool.shutdown()
+
+
+def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
+          out: Callable[[str], object] = print, csv_path: str = "grades.csv", feedback: bool = True,
+          jobs: int = 1) -> GradeResult:
     """Autograde every submission in ``submitted/<student>/<assignment>/``, then export and give feedback.
 
     Without ``force`` a submission already graded (and not resubmitted since) is skipped, so re-running is
     safe and cheap; with it every submission is graded again (manual grades are kept by nbgrader). A
-    submission that cannot be graded is reported and the others go on.
+    submission that cannot be graded is reported and the others go on. ``jobs`` > 1 grades that many
+    submissions at a time in worker processes (see the module docstring), with the same output and result;
+    workers are spawned, so a script that calls this needs the usual ``if __name__ == "__main__":`` guard.
     """
-    from nbgrader.api import Gradebook
+    from .export import FlaggedCsvExportPlugin
 
-    from .export import FlaggedCsvExportPlugin, submission_flags
-
+    jobs = check_jobs(jobs)
     api, result = _api(root), GradeResult()
     todo = _submissions(api, assignments)
-    for i, (assignment, student) in enumerate(todo, start=1):
-        prefix = f"[{i}/{len(todo)}] {student} {assignment}:"
-        autograded = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
-        before = autograded.stat().st_mtime if autograded.exists() else None
-        outcome = api.autograde(assignment, student, force=force, create=True)
-        if not outcome["success"] and "grading kernel failed" in (outcome.get("error") or "") + outcome["log"]:
-            outcome = api.autograde(assignment, student, force=True, create=True)  # a kernel that did not start
-        if not outcome["success"]:
-            reason = (outcome.get("error") or outcome.get("log") or "unknown error").strip().splitlines()[-1]
-            result.failed[(assignment, student)] = reason
-            out(f"{prefix} NOT GRADED: {reason}")
-            continue
-        if before is not None and autograded.exists() and autograded.stat().st_mtime == before:
-            result.skipped.append((assignment, student))
-            out(f"{prefix} already graded, skipped (make grade FORCE=1 grades it again)")
-            continue
-        with Gradebook(api.coursedir.db_url) as gb:
-            sub = gb.find_submission(assignment, student)
-            score, max_score, manual = sub.score, sub.max_score, sub.needs_manual_grade
-        flags = submission_flags(api.coursedir, assignment, student)
-        result.graded[(assignment, student)] = (score, max_score, flags)
-        note = " + written answers to grade by hand" if manual else ""
-        out(f"{prefix} {score:g}/{max_score:g}{note}" + (f"  flags: {', '.join(flags)}" if flags else ""))
-        if feedback:
-            api.generate_feedback(assignment, student, force=True)
-    with Gradebook(api.coursedir.db_url) as gb:
+    workers = min(jobs, len(todo))
+    if workers > 1:
+        api = _api(root, _shared_db_url(api.coursedir.db_url))
+        outcomes = _graded_in_parallel(api, todo, force, feedback, workers)
+    else:
+        outcomes = _graded_serially(api, todo, force, feedback)
+    try:
+        for i, outcome in enumerate(outcomes, start=1):
+            out(f"[{i}/{len(todo)}] {outcome.student} {outcome.assignment}: {outcome.describe()}")
+            outcome.record(result)
+    finally:
+        outcomes.close()  # stops the workers now if printing was interrupted
+    with _gradebook(api) as gb:
         FlaggedCsvExportPlugin(config=load_config(root), to=str(Path(root) / csv_path)).export(gb)
     out(f"grades: {Path(root) / csv_path}; feedback: {Path(root) / api.coursedir.feedback_directory}/")
     if result.failed:
@@ -133,14 +356,25 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
     return result
 
 
+def _jobs_argument(text: str) -> int:
+    """argparse type for ``--jobs``: a whole number >= 1."""
+    try:
+        return check_jobs(int(text), "--jobs")
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (1 grades serially); got {text!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course_lib.grading release|grade [--force] [--assignment A]`` from the course root."""
+    """``python -m course_lib.grading release|grade [--force] [--assignment A] [--jobs N]`` from the course root."""
     parser = argparse.ArgumentParser(prog="python -m course_lib.grading")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("release", help="regenerate notebooks/ from solutions/ and validate both")
     g = sub.add_parser("grade", help="autograde submitted/, export grades.csv, generate feedback")
     g.add_argument("--force", action="store_true", help="grade again submissions already graded")
     g.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    g.add_argument("--jobs", type=_jobs_argument, default=default_jobs(), metavar="N",
+                   help="submissions graded at a time, each in its own process (N >= 1; 1 grades serially; "
+                        f"default: the CPUs available, at most {MAX_DEFAULT_JOBS}, here %(default)s)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy chatter from nbgrader's gradebook
     root = Path.cwd()
@@ -149,5 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "release":
         return 0 if release(root) else 1
-    grade(root, force=args.force, assignments=args.assignment)
+    try:
+        grade(root, force=args.force, assignments=args.assignment, jobs=args.jobs)
+    except KeyboardInterrupt:
+        print("interrupted: what was graded is in the gradebook, grades.csv was not updated; "
+              "run it again to go on", file=sys.stderr)
+        return 130
     return 0
