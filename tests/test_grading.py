@@ -150,8 +150,8 @@ def test_jobs_must_be_a_whole_number_of_at_least_one(tmp_path, capsys):
 
 
 def test_parallel_grading_keeps_a_configured_database_and_gives_sqlite_a_busy_timeout():
-    from course_lib.grading.workflow import _shared_db_url
+    from course_lib.grading.parallel import shared_db_url
 
-    assert _shared_db_url("sqlite:////course/gradebook.db") == "sqlite:////course/gradebook.db?timeout=120"
-    assert _shared_db_url("postgresql://grader@db/course") == "postgresql://grader@db/course"
-    assert _shared_db_url("sqlite:////course/gradebook.db?timeout=5") == "sqlite:////course/gradebook.db?timeout=5"
+    assert shared_db_url("sqlite:////course/gradebook.db") == "sqlite:////course/gradebook.db?timeout=120"
+    assert shared_db_url("postgresql://grader@db/course") == "postgresql://grader@db/course"
+    assert shared_db_url("sqlite:////course/gradebook.db?timeout=5") == "sqlite:////course/gradebook.db?timeout=5"

@@ -4,38 +4,19 @@ Run from the course root (the folder with ``nbgrader_config.py``), through the M
 ``python -m course_lib.grading release|grade``. Both wrap nbgrader's own API and gradebook: nothing here
 replaces nbgrader, it sequences it, reads its results, and reports them a line per assignment or student.
 
-``grade(..., jobs=N)`` grades N submissions at a time, in N worker processes sharing the course's one
-gradebook; the printed lines and the :class:`GradeResult` are those of the serial run (``jobs=1``). Why this
-is safe with nbgrader's SQLite gradebook (measured: the same grades, cell by cell, as the serial run):
-
-- SQLite serialises writers on one local file, and nbgrader writes in short transactions (a commit per cell
-  in ``SaveAutoGrades``, one per submission row), so a waiting writer retries through SQLite's busy
-  handler; the busy timeout is raised from pysqlite's 5 s to 120 s (``?timeout=120``) so that a slow disk
-  cannot turn a wait into "database is locked". A server database (``c.CourseDirectory.db_url`` set to,
-  say, PostgreSQL) is used as configured: it takes concurrent writers itself.
-- Rows that several workers could race to create are created once, here, before any worker starts: the
-  gradebook itself (tables and alembic stamp), the course row and every student's row. So is the answer
-  key of each assignment (``.answer-keys/``), which every worker reads.
-- Workers are processes, not threads: ``SandboxedExecute`` puts the grading nonce in ``os.environ``.
-- Each submission is graded by exactly one worker, and nbgrader writes only under that student's
-  ``autograded/`` and ``feedback/`` folders; the CSV is exported once, at the end, by this process.
-- Ctrl-C (or any error) stops the workers at once; a submission they were grading is removed from
-  ``autograded/``, as nbgrader does after a failure, so the next ``make grade`` grades it again.
+``grade(..., jobs=N)`` grades N submissions at a time in worker processes sharing the course's one
+gradebook (:mod:`course_lib.grading.parallel` says why that is safe); the printed lines and the
+:class:`GradeResult` are those of the serial run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import signal
 import sys
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Literal
 
@@ -44,8 +25,6 @@ from traitlets.config.loader import PyFileConfigLoader
 
 __all__ = ["load_config", "release", "grade", "GradeResult", "Outcome", "check_jobs", "default_jobs", "main"]
 
-#: SQLite busy timeout, in seconds, while several processes share the gradebook.
-SQLITE_TIMEOUT_S = 120
 #: ``make grade``'s default number of worker processes never exceeds this (see :func:`default_jobs`).
 MAX_DEFAULT_JOBS = 4
 
@@ -167,17 +146,6 @@ def default_jobs() -> int:
     return max(1, min(cpus, MAX_DEFAULT_JOBS))
 
 
-def _shared_db_url(db_url: str) -> str:
-    """The gradebook URL for several processes: a SQLite file gets a busy timeout, any other URL is kept.
-
-    nbgrader's default is ``sqlite:///<root>/gradebook.db`` (``CourseDirectory._db_url_default``); a URL
-    that already has options, or names a server database, is the instructor's choice and is left alone.
-    """
-    if db_url.startswith("sqlite:///") and "?" not in db_url:
-        return f"{db_url}?timeout={SQLITE_TIMEOUT_S}"
-    return db_url
-
-
 def _gradebook(api):
     from nbgrader.api import Gradebook
 
@@ -228,97 +196,6 @@ def _graded_serially(api, todo, force: bool, feedback: bool) -> Iterator[Outcome
         yield _grade_one(api, assignment, student, force, feedback)
 
 
-def _prepare_shared_gradebook(api, todo) -> None:
-    """Create, once and before any worker, what workers would race to create (see the module docstring)."""
-    from .execute import SandboxedExecute
-    from .verify import VerifyHidden, answer_key
-
-    with _gradebook(api) as gb:  # the tables, the alembic stamp, the course row
-        for student in sorted({student for _, student in todo}):
-            gb.update_or_create_student(student)
-    preprocessors = api.config.Autograde.get("autograde_preprocessors", [])
-    if not any(p is VerifyHidden or str(p).endswith("VerifyHidden") for p in preprocessors):
-        return
-    for assignment in sorted({assignment for assignment, _ in todo}):
-        source = Path(api.coursedir.format_path(api.coursedir.source_directory, ".", assignment))
-        for notebook in sorted(source.glob("*.ipynb")):
-            try:
-                answer_key(notebook, Path(api.coursedir.root) / ".answer-keys", SandboxedExecute(config=api.config))
-            except Exception:  # every submission then reports this error itself, as in a serial run
-                pass
-
-
-_WORKER: dict = {}
-
-
-def _ignore_signal(signum, frame) -> None:
-    """A worker leaves Ctrl-C to the parent (a Python handler, unlike SIG_IGN, is not inherited by kernels)."""
-
-
-def _start_worker(root: str, db_url: str) -> None:
-    """Each worker process's set-up: its own nbgrader API on the shared gradebook."""
-    signal.signal(signal.SIGINT, _ignore_signal)
-    warnings.filterwarnings("ignore", module="nbgrader")
-    _WORKER["api"] = _api(Path(root), db_url)
-
-
-def _grade_in_worker(assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
-    return _grade_one(_WORKER["api"], assignment, student, force, feedback)
-
-
-def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, str], float | None]) -> None:
-    """End the workers now, then remove the ``autograded/`` folders they had started to rewrite.
-
-    ``unfinished`` maps each submission being graded to its folder's mtime when it was handed out; a folder
-    that changed since may be half written, and nbgrader would skip it next time as already graded. The
-    workers' kernels exit on their own once their worker has gone (ipykernel watches its parent).
-    """
-    processes = list((pool._processes or {}).values())  # no public way to end them before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join()
-    for (assignment, student), before in unfinished.items():
-        folder = _autograded(api, assignment, student)
-        if _mtime(folder) != before:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _graded_in_parallel(api, todo, force: bool, feedback: bool, jobs: int) -> Iterator[Outcome]:
-    """Grade ``todo`` in ``jobs`` spawned worker processes; yield the outcomes in ``todo``'s order.
-
-    At most ``jobs`` submissions are handed out at a time, each to one worker, so stopping loses nothing
-    that had not started.
-    """
-    _prepare_shared_gradebook(api, todo)
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
-                               initargs=(str(api.coursedir.root), api.coursedir.db_url))
-    waiting, running, done = deque(enumerate(todo)), {}, {}
-
-    def hand_out() -> None:
-        index, (assignment, student) = waiting.popleft()
-        before = _mtime(_autograded(api, assignment, student))
-        running[pool.submit(_grade_in_worker, assignment, student, force, feedback)] = (index, before)
-
-    try:
-        while waiting and len(running) < jobs:
-            hand_out()
-        for index in range(len(todo)):
-            while index not in done:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done[running[future][0]] = future.result()
-                    del running[future]
-                    if waiting:
-                        hand_out()
-            yield done.pop(index)
-    except BaseException:  # Ctrl-C, an error here or in a worker, or the caller stopped reading
-        _stop_workers(pool, api, {todo[i]: before for i, before in running.values()})
-        raise
-    pool.shutdown()
-
-
 def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
           out: Callable[[str], object] = print, csv_path: str = "grades.csv", feedback: bool = True,
           jobs: int = 1) -> GradeResult:
@@ -337,8 +214,10 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
     todo = _submissions(api, assignments)
     workers = min(jobs, len(todo))
     if workers > 1:
-        api = _api(root, _shared_db_url(api.coursedir.db_url))
-        outcomes = _graded_in_parallel(api, todo, force, feedback, workers)
+        from .parallel import graded_in_parallel, shared_db_url
+
+        api = _api(root, shared_db_url(api.coursedir.db_url))
+        outcomes = graded_in_parallel(api, todo, force, feedback, workers)
     else:
         outcomes = _graded_serially(api, todo, force, feedback)
     try:
