@@ -34,6 +34,20 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be finite; it contains NaN or infinity")
 
 
+def check_positive_int(value, name: str, what: str = "") -> int:
+    """Require a positive integer (not a bool); ``what`` says what it counts (e.g. ``" sample count"``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer{what}; got {value!r}")
+    return int(value)
+
+
+def check_rng(rng, name: str = "rng") -> None:
+    """Require a ``numpy.random.Generator`` (the course passes randomness explicitly)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)); "
+                        f"got {type(rng).__name__}")
+
+
 def check_open_unit(arr: np.ndarray, name: str) -> None:
     """Require every entry of ``arr`` to lie strictly inside (0, 1)."""
     bad = (arr <= 0) | (arr >= 1)

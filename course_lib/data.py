@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import check_positive_int, check_rng
+
 __all__ = ["sample_image", "gift_image", "bimodal", "to_display"]
 
 
@@ -64,10 +66,8 @@ def bimodal(n: int, rng: np.random.Generator, means=(-2.0, 2.0), std: float = 0.
     ``weight``: :math:`w`, the probability of the first mode, strictly inside (0, 1). Returns ``[n]``,
     float64. Its variance is :math:`s^2 + w(1-w)(m_1 - m_2)^2` (4.1225 with the defaults).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer sample count; got {n!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
+    n = check_positive_int(n, "n", " sample count")
+    check_rng(rng)
     m1, m2 = (float(m) for m in means)
     if not (np.isfinite(std) and std > 0):
         raise ValueError(f"std must be a positive number; got {std!r}")

@@ -20,7 +20,7 @@ from ._validate import (
     check_same_shape,
     per_sample,
 )
-from .schedules import Schedule
+from .schedules import Schedule, _check_schedule
 
 __all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps", "variance_after_steps"]
 
@@ -78,8 +78,7 @@ def q_sample(x0, t, schedule: Schedule, eps=None, rng: np.random.Generator | Non
     if omitted it is drawn from ``rng`` (a ``numpy.random.Generator``), in ``x0``'s float dtype.
     Returns ``(x_t, eps)``: eps is the training target, the free answer key of diffusion training.
     """
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    _check_schedule(schedule)
     x0 = as_float_array(x0, "x0", finite=False)  # checked through x_t below, saving a pass over the batch
     steps = as_timesteps(t, schedule.num_timesteps, "t")
     if eps is None:

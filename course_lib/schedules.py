@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_float_array, as_timesteps, check_open_unit
+from ._validate import as_float_array, as_timesteps, check_open_unit, check_positive_int
 
 __all__ = [
     "Schedule",
@@ -54,6 +54,12 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     arr = np.array(arr, dtype=np.float64)
     arr.setflags(write=False)
     return arr
+
+
+def _check_schedule(schedule, name: str = "schedule") -> None:
+    """Require a :class:`Schedule` (not, say, a betas array): ``TypeError`` naming the argument otherwise."""
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{name} must be a course_lib Schedule, got {type(schedule).__name__}")
 
 
 def _check_num_timesteps(T) -> int:
@@ -178,7 +184,7 @@ def from_alphas_cumprod(alphas_cumprod, name: str = "custom") -> Schedule:
             f"alphas_cumprod must be strictly decreasing (every step adds noise); entry {i} (t = {i + 1}) is "
             f"{abar[i]!r}, not below the previous {prev[i]!r}"
         )
-    return Schedule(betas=1.0 - abar / prev, alphas_cumprod=abar, name=name)
+    return _from_alpha_bar_values(abar, name)
 
 
 def linear_schedule(T: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> Schedule:
@@ -356,10 +362,14 @@ def simple_cosine_alphas_cumprod(T: int) -> np.ndarray:
     return np.cos(np.linspace(0.0, 1.0, T) * math.pi / 2) ** 2
 
 
+def _betas_from_alphas_cumprod(abar: np.ndarray) -> np.ndarray:
+    r""":math:`\beta_t = 1 - \bar\alpha_t / \bar\alpha_{t-1}` for t = 1..T, with :math:`\bar\alpha_0 = 1`."""
+    return 1.0 - abar / np.concatenate([[1.0], abar[:-1]])
+
+
 def _from_alpha_bar_values(abar: np.ndarray, name: str) -> Schedule:
-    """A Schedule from alpha_bar values, a final exact 0 allowed: beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}."""
-    prev = np.concatenate([[1.0], abar[:-1]])
-    return Schedule(betas=1.0 - abar / prev, alphas_cumprod=abar, name=name)
+    """A Schedule from alpha_bar values (the Schedule checks them; a final exact 0 is allowed)."""
+    return Schedule(betas=_betas_from_alphas_cumprod(abar), alphas_cumprod=abar, name=name)
 
 
 def rescale_zero_terminal_snr(schedule: Schedule) -> Schedule:
@@ -375,20 +385,13 @@ def rescale_zero_terminal_snr(schedule: Schedule) -> Schedule:
     float64. The result ends with alpha_bar_T = 0, beta_T = 1, SNR_T = 0 and log SNR_T = -inf, so x_T
     holds no trace of x_0. ``schedule``: a :class:`Schedule` with T >= 2.
     """
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    _check_schedule(schedule)
     if schedule.num_timesteps < 2:
         raise ValueError(f"schedule needs at least 2 steps to rescale; got T = {schedule.num_timesteps}")
     root = schedule.sqrt_alphas_cumprod
     root_first, root_last = root[0], root[-1]
     rescaled = (root - root_last) * (root_first / (root_first - root_last))
     return _from_alpha_bar_values(rescaled**2, name=f"{schedule.name}_zero_terminal_snr")
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 def shifted_schedule(base: Schedule, resolution: int, base_resolution: int = 64) -> Schedule:
@@ -402,10 +405,9 @@ def shifted_schedule(base: Schedule, resolution: int, base_resolution: int = 64)
     k^2 (:func:`average_pool`), so the shifted schedule at ``resolution``, seen at ``base_resolution``,
     has exactly the base schedule's SNR. ``base``: the schedule tuned at ``base_resolution`` (pixels).
     """
-    if not isinstance(base, Schedule):
-        raise TypeError(f"base must be a course_lib Schedule, got {type(base).__name__}")
-    resolution = _check_positive_int(resolution, "resolution")
-    base_resolution = _check_positive_int(base_resolution, "base_resolution")
+    _check_schedule(base, "base")
+    resolution = check_positive_int(resolution, "resolution")
+    base_resolution = check_positive_int(base_resolution, "base_resolution")
     shifted = base.log_snr + 2.0 * math.log(base_resolution / resolution)
     with np.errstate(over="ignore"):
         abar = 1.0 / (1.0 + np.exp(-shifted))  # sigmoid; exp(+inf) = inf gives a zero terminal alpha_bar
@@ -420,7 +422,7 @@ def average_pool(x, k: int) -> np.ndarray:
     higher. ``x``: at least 2-D; H and W divisible by ``k``.
     """
     x = as_float_array(x, "x")
-    k = _check_positive_int(k, "k")
+    k = check_positive_int(k, "k")
     if x.ndim < 2:
         raise ValueError(f"x must have at least 2 axes [..., H, W]; got shape {x.shape}")
     height, width = x.shape[-2:]

@@ -26,8 +26,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import as_float_array, check_same_shape, per_sample
-from .schedules import Schedule
+from ._validate import as_float_array, check_positive_int, check_rng, check_same_shape, per_sample
+from .schedules import Schedule, _check_schedule, _frozen
 
 __all__ = [
     "GaussianMixture",
@@ -58,6 +58,12 @@ def _check_in_range(arr: np.ndarray, name: str, low_open: bool, high_open: bool,
     if np.any(bad):
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"{name} must lie in {interval}; got {float(arr[bad].flat[0])!r}")
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, with the max taken out first so ``exp`` cannot overflow."""
+    r = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
+    return r / np.sum(r, axis=-1, keepdims=True)
 
 
 class GaussianMixture:
@@ -120,9 +126,7 @@ class GaussianMixture:
                                                   + 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(-1)),
         }
         for key, value in values.items():
-            value = np.array(value, dtype=np.float64)
-            value.setflags(write=False)
-            object.__setattr__(self, key, value)
+            object.__setattr__(self, key, _frozen(value))
 
     def __setattr__(self, name, value):
         raise AttributeError("GaussianMixture is read-only; build a new one (e.g. with noised())")
@@ -175,9 +179,7 @@ class GaussianMixture:
         r""":math:`r_k(x) = w_k \mathcal N(x; \mu_k, \Sigma_k) / p(x)`, the probability that ``x`` came from
         component k (a softmax over k, computed stably). Shape ``[..., K]``."""
         log_joint, _ = self._log_joint(self._points(x))
-        log_joint = log_joint - np.max(log_joint, axis=-1, keepdims=True)
-        r = np.exp(log_joint)
-        return r / np.sum(r, axis=-1, keepdims=True)
+        return _softmax(log_joint)
 
     def score(self, x) -> np.ndarray:
         r"""The exact score :math:`\nabla_x \log p(x) = -\sum_k r_k(x)\, \Sigma_k^{-1} (x - \mu_k)`.
@@ -185,12 +187,8 @@ class GaussianMixture:
         Each component pulls ``x`` towards its mean; the responsibilities :math:`r_k` (a stable softmax) weigh
         the pulls. No overflow at :math:`|x| = 50` or with variances of 1e-6. Shape: the shape of ``x``.
         """
-        points = self._points(x)
-        log_joint, pull = self._log_joint(points)
-        log_joint = log_joint - np.max(log_joint, axis=-1, keepdims=True)
-        r = np.exp(log_joint)
-        r = r / np.sum(r, axis=-1, keepdims=True)
-        out = -np.einsum("...k,...kd->...d", r, pull)
+        log_joint, pull = self._log_joint(self._points(x))
+        out = -np.einsum("...k,...kd->...d", _softmax(log_joint), pull)
         return out[..., 0] if self.is_1d else out
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -199,13 +197,10 @@ class GaussianMixture:
 
         Returns ``[n]`` (1-D) or ``[n, d]``, float64.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer sample count; got {n!r}")
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
-                            f"got {type(rng).__name__}")
-        k = rng.choice(self.num_components, size=int(n), p=self.weights)
-        z = rng.standard_normal((int(n), self.dim))
+        n = check_positive_int(n, "n", " sample count")
+        check_rng(rng)
+        k = rng.choice(self.num_components, size=n, p=self.weights)
+        z = rng.standard_normal((n, self.dim))
         x = self._means_d[k] + np.einsum("nij,nj->ni", self._chol[k], z)
         return x[:, 0] if self.is_1d else x
 
@@ -302,8 +297,7 @@ def exact_score_fn(mixture: GaussianMixture) -> ScoreFn:
 
 
 def _check_step(x_t, t, schedule: Schedule) -> tuple[np.ndarray, int]:
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    _check_schedule(schedule)
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= schedule.num_timesteps:
         raise ValueError(f"t must be an integer step in 1..{schedule.num_timesteps}; got {t!r}")
     if schedule.alphas_cumprod[t - 1] == 0.0:
@@ -357,8 +351,7 @@ def sample_reverse(score_fn: ScoreFn, schedule: Schedule, x_T, method: str = "dd
     forward convention: ``trajectory[t]`` is :math:`x_t`, so ``trajectory[T]`` is the start and
     ``trajectory[0]`` the generated samples.
     """
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
+    _check_schedule(schedule)
     if not callable(score_fn):
         raise TypeError(f"score_fn must be callable as score_fn(x, alpha_bar); got {type(score_fn).__name__}")
     if method not in ("ddpm", "ode"):
@@ -432,10 +425,8 @@ def fit_score_from_samples(x0, schedule: Schedule, rng: np.random.Generator, num
     :math:`-\hat\epsilon_t / \sqrt{1-\bar\alpha_t}` approximates the score. Returns ``score_fn(x, alpha_bar)``
     for the schedule's noise levels (a level it was not fitted at raises ``KeyError``).
     """
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    _check_schedule(schedule)
+    check_rng(rng)
     x0 = as_float_array(x0, "x0").astype(np.float64)
     if x0.ndim != 1 or x0.size < num_features:
         raise ValueError(f"x0 must be 1-D with at least num_features = {num_features} samples; got {x0.shape}")

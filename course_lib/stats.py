@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validate import as_float_array
 
-__all__ = ["ks_2samp", "kolmogorov_q", "standard_normal_cdf"]
+__all__ = ["empirical_cdf", "ks_2samp", "kolmogorov_q", "standard_normal_cdf"]
 
 
 def kolmogorov_q(lam: float) -> float:
@@ -28,6 +28,11 @@ def kolmogorov_q(lam: float) -> float:
     return float(np.clip(2.0 * np.sum((-1.0) ** (k - 1) * np.exp(-2.0 * k**2 * lam**2)), 0.0, 1.0))
 
 
+def empirical_cdf(sorted_x: np.ndarray, grid) -> np.ndarray:
+    r""":math:`F_n(g) = \#\{i : x_i \le g\} / n` at each point of ``grid``, for a sample ``sorted_x`` sorted ascending."""
+    return np.searchsorted(sorted_x, grid, side="right") / sorted_x.size
+
+
 def ks_2samp(a, b) -> tuple[float, float]:
     """Two-sample KS test of 1-D samples ``a`` and ``b``: returns ``(D, p_value)``."""
     a = np.sort(as_float_array(a, "a").ravel())
@@ -35,9 +40,7 @@ def ks_2samp(a, b) -> tuple[float, float]:
     if a.size < 1 or b.size < 1:
         raise ValueError(f"a and b must both be non-empty; got sizes {a.size} and {b.size}")
     grid = np.concatenate([a, b])
-    cdf_a = np.searchsorted(a, grid, side="right") / a.size
-    cdf_b = np.searchsorted(b, grid, side="right") / b.size
-    d = float(np.max(np.abs(cdf_a - cdf_b)))
+    d = float(np.max(np.abs(empirical_cdf(a, grid) - empirical_cdf(b, grid))))
     n_eff = a.size * b.size / (a.size + b.size)
     return d, kolmogorov_q((np.sqrt(n_eff) + 0.12 + 0.11 / np.sqrt(n_eff)) * d)
 

@@ -18,7 +18,6 @@ Formulas and their sources:
                                            Lipman et al. 2023 (optimal-transport path, sigma_min = 0) run t = 1 - s.
 """
 
-import json
 import math
 
 import numpy as np
@@ -360,3 +359,21 @@ def test_explorer_redraws_once_per_change(monkeypatch):
     assert np.allclose(noised["linear"], np.sqrt(get_schedule("linear", 10).alphas_cumprod[-1]) * image)
     with pytest.raises(ValueError, match="labels must be among"):
         explorer.build_schedules(["laplace"], 10)
+
+
+def test_show_explorer_draws_the_starting_figure_once(monkeypatch):
+    import IPython.display
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import course_lib.widgets.schedule_explorer as explorer
+
+    calls, shown = [], []
+    real = explorer._figure
+    monkeypatch.setattr(explorer, "_figure", lambda *a: calls.append(a[3:]) or real(*a))
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    image = data.sample_image(16)
+    explorer.show_schedule_explorer(image, np.zeros_like(image), labels=("linear",), T=100, t=50)
+    (bundle,) = shown
+    assert calls == [(100, 50)]  # the live view's picture is the static fallback too
+    assert bundle["image/png"] and bundle["text/plain"].startswith("Schedule explorer")

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..forward import variance_after_steps
-from ..stats import ks_2samp, standard_normal_cdf
+from ..stats import empirical_cdf, ks_2samp, standard_normal_cdf
 from ._style import PALETTE, standard_normal_pdf
 
 __all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure"]
@@ -115,10 +115,6 @@ def ks_distance_figure(x, title: str = "How far is a sample from N(0, 1)?", lim:
     return fig
 
 
-def _ecdf(x: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    return np.searchsorted(np.sort(x), grid, side="right") / x.size
-
-
 def chain_vs_closed_figure(chain, closed, t: int, lim: float = 4.0):
     r"""Samples of x_t from the chain and from the closed form: histograms (left), CDF gap (right).
 
@@ -141,7 +137,7 @@ def chain_vs_closed_figure(chain, closed, t: int, lim: float = 4.0):
     ax_hist.legend(frameon=False, fontsize=8, loc="upper left")
     ax_hist.set_ylim(top=ax_hist.get_ylim()[1] * 1.25)
     grid = np.sort(np.concatenate([chain, closed]))
-    gap = _ecdf(chain, grid) - _ecdf(closed, grid)
+    gap = empirical_cdf(np.sort(chain), grid) - empirical_cdf(np.sort(closed), grid)
     critical = 1.36 * np.sqrt((chain.size + closed.size) / (chain.size * closed.size))
     k = int(np.argmax(np.abs(gap)))
     ax_gap.plot(grid, gap, color=PALETTE["blue"], lw=1.2, label="$F_{chain} - F_{closed}$")

@@ -48,10 +48,6 @@ def style(label: str, index: int = 0) -> dict:
     return {"color": color, "ls": ls, "lw": 2.0}
 
 
-def _alphas_cumprod(curve) -> np.ndarray:
-    return curve.alphas_cumprod if isinstance(curve, sch.Schedule) else np.asarray(curve, dtype=float)
-
-
 def _finite(values: np.ndarray) -> np.ndarray:
     """+-inf (log SNR of alpha_bar = 1 or 0) as NaN, so matplotlib leaves a gap instead of a spike."""
     values = np.array(values, dtype=float)
@@ -59,22 +55,17 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _betas(abar: np.ndarray) -> np.ndarray:
-    """beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, from any alpha_bar curve."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 1.0 - abar / np.concatenate([[1.0], abar[:-1]])
-
-
 def curriculum_figure(curves: dict, title: str = "Six schedules, one budget of T steps"):
     """Three panels side by side: alpha_bar(t), log SNR(t) and beta_t (log scale) for every curve."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.9), layout="constrained", dpi=DPI)
     for i, (label, curve) in enumerate(curves.items()):
-        abar = _alphas_cumprod(curve)
+        abar = sch._alphas_cumprod_of(curve, label)
         t = np.arange(1, abar.size + 1)
         kw = style(label, i)
         axes[0].plot(t, abar, label=schedule_label(label), **kw)
         axes[1].plot(t, _finite(sch.log_snr(abar)), **kw)
-        betas = _betas(abar)
+        with np.errstate(divide="ignore", invalid="ignore"):  # any alpha_bar curve, zeros included
+            betas = sch._betas_from_alphas_cumprod(abar)
         axes[2].plot(t, np.where(betas > 0, betas, np.nan), **kw)
     axes[0].set(title=r"$\bar\alpha_t$: signal variance left", xlabel="step t", ylabel=r"$\bar\alpha_t$")
     axes[1].axhspan(-80, WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
@@ -94,7 +85,7 @@ def wasted_steps_figure(curves: dict, title: str = "Where the steps go"):
                                   gridspec_kw={"width_ratios": [1.6, 1]}, dpi=DPI)
     labels, fractions, colors = [], [], []
     for i, (label, curve) in enumerate(curves.items()):
-        abar = _alphas_cumprod(curve)
+        abar = sch._alphas_cumprod_of(curve, label)
         kw = style(label, i)
         ax.plot(np.arange(1, abar.size + 1), _finite(sch.log_snr(abar)), label=schedule_label(label), **kw)
         t1 = sch.t_at_snr(abar, 1.0)

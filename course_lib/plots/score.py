@@ -88,14 +88,16 @@ def _histogram(ax, x, xlim, bins: int, color: str, label: str | None = None) -> 
     ax.stairs(density, edges, fill=True, color=color, alpha=0.85, label=label)
 
 
-def _score_panel(ax, mixture: GaussianMixture, alpha_bar: float, xlim) -> np.ndarray:
-    """Draw the exact score of the noisy marginal at ``alpha_bar`` on ``ax``; return the grid."""
+def _score_panel(ax, noised: GaussianMixture, alpha_bar: float, xlim) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the exact score of ``noised``, the noisy marginal at ``alpha_bar``, on ``ax``; return the grid and
+    the score on it."""
     grid = np.linspace(*xlim, 400)
+    exact = noised.score(grid)
     ax.axhline(0, color=PALETTE["black"], lw=0.6)
-    ax.plot(grid, mixture.noised(alpha_bar).score(grid), color=PALETTE["black"], lw=1.5, label="exact score")
+    ax.plot(grid, exact, color=PALETTE["black"], lw=1.5, label="exact score")
     ax.set_xlabel("$x_t$")
     ax.set_title(f"{ABAR} = {alpha_bar:.3g}")
-    return grid
+    return grid, exact
 
 
 def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(-4.0, 4.0)):
@@ -111,17 +113,17 @@ def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(
                              gridspec_kw={"height_ratios": [1, 1.3]})
     for j, est in enumerate(estimates):
         ab = est["alpha_bar"]
+        noised = mixture.noised(ab)
         grid = np.linspace(*xlim, 400)
         ax = axes[0, j]
         _histogram(ax, est["x_t"], xlim, 60, PALETTE["sky"], label="forward samples $x_t$")
-        ax.plot(grid, mixture.noised(ab).pdf(grid), color=PALETTE["black"], lw=1.5, label="exact $q_t$")
+        ax.plot(grid, noised.pdf(grid), color=PALETTE["black"], lw=1.5, label="exact $q_t$")
         ax.set_title(f"{ABAR} = {ab:.3g}")
         axes[1, j].set_ylabel("score" if j == 0 else "")
-        _score_panel(axes[1, j], mixture, ab, xlim)
+        _, exact = _score_panel(axes[1, j], noised, ab, xlim)
         axes[1, j].errorbar(est["centres"], est["score"], yerr=2 * est["error"], fmt="o", ms=3,
                             color=PALETTE["vermillion"], elinewidth=1,
                             label=r"$-E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha_t}$ (Monte Carlo, $\pm 2$ s.e.)")
-        exact = mixture.noised(ab).score(grid)
         lim = np.abs(exact).max() * 1.2
         axes[1, j].set_ylim(-lim, lim)
     axes[0, 0].set_ylabel("density")
@@ -213,11 +215,11 @@ def learned_score_figure(mixture: GaussianMixture, schedule: Schedule, score_fn:
     fig, axes = plt.subplots(1, len(steps), figsize=(3.3 * len(steps), 3.4), layout="constrained", squeeze=False)
     for ax, t in zip(axes[0], steps):
         ab = schedule.alpha_bar(t)
-        grid = _score_panel(ax, mixture, ab, xlim)
+        noised = mixture.noised(ab)
+        grid, exact = _score_panel(ax, noised, ab, xlim)
         ax.plot(grid, score_fn(grid, ab), color=PALETTE["orange"], lw=2, ls="--", label="learned from samples")
-        exact = mixture.noised(ab).score(grid)
         lim = np.abs(exact).max() * 1.2
-        density = mixture.noised(ab).pdf(grid)
+        density = noised.pdf(grid)
         ax.fill_between(grid, -lim, lim, where=density < 0.01 * density.max(), color="0.88", lw=0, zorder=0,
                         label="almost no samples")
         ax.set_ylim(-lim, lim)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
-__all__ = ["display_with_fallback", "figure_png"]
+__all__ = ["display_with_fallback", "display_with_png_fallback", "figure_png"]
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -28,12 +28,19 @@ def display_with_fallback(widget, static_fig, text: str = "Interactive figure (r
     widget view; static renderers, which cannot, show the PNG. The static figure is closed afterwards.
     """
     import matplotlib.pyplot as plt
+
+    png = figure_png(static_fig)
+    plt.close(static_fig)
+    display_with_png_fallback(widget, png, text)
+
+
+def display_with_png_fallback(widget, png: str, text: str = "Interactive figure (run the notebook to use it)") -> None:
+    """:func:`display_with_fallback` for a fallback already encoded (``png``: base64 text, see :func:`figure_png`)."""
     from IPython.display import display
 
     bundle = {
         WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
-        "image/png": figure_png(static_fig),
+        "image/png": png,
         "text/plain": text,
     }
-    plt.close(static_fig)
     display(bundle, raw=True)

@@ -12,17 +12,17 @@ import numpy as np
 from .. import schedules as sch
 from ..forward import q_sample
 from ..plots.schedules import explorer_figure
-from ._fallback import display_with_fallback, figure_png
+from ._fallback import display_with_fallback, display_with_png_fallback, figure_png
 
 __all__ = ["CHOICES", "build_schedules", "noised_images", "schedule_explorer", "show_schedule_explorer"]
 
 #: The schedules the explorer offers: label -> a function of T that builds it.
 CHOICES = {
-    "linear": lambda T: sch.linear_schedule(T),
-    "cosine": lambda T: sch.cosine_schedule(T),
-    "sigmoid": lambda T: sch.sigmoid_schedule(T),
-    "quadratic": lambda T: sch.quadratic_schedule(T),
-    "scaled_linear": lambda T: sch.scaled_linear_schedule(T),
+    "linear": sch.linear_schedule,
+    "cosine": sch.cosine_schedule,
+    "sigmoid": sch.sigmoid_schedule,
+    "quadratic": sch.quadratic_schedule,
+    "scaled_linear": sch.scaled_linear_schedule,
     "scaled_linear_zero_terminal_snr": lambda T: sch.rescale_zero_terminal_snr(sch.scaled_linear_schedule(T)),
     "cosine shifted 64 -> 256": lambda T: sch.shifted_schedule(sch.cosine_schedule(T), 256, 64),
 }
@@ -103,5 +103,9 @@ def schedule_explorer(image, eps, labels=("linear", "cosine", "scaled_linear"), 
 def show_schedule_explorer(image, eps, labels=("linear", "cosine", "scaled_linear"), T: int = 1000, t: int = 500):
     """Display the explorer, with the figure for the starting values as the static fallback."""
     widget = schedule_explorer(image, eps, labels, T, t)
-    display_with_fallback(widget, _figure(image, eps, labels, T, t),
-                          text="Schedule explorer (run the notebook to use it; the picture shows the starting values)")
+    text = "Schedule explorer (run the notebook to use it; the picture shows the starting values)"
+    (shown,) = widget.children[1].outputs  # what the live view just drew for the starting values
+    if "image/png" in shown.get("data", {}):  # reuse it rather than draw the same figure again
+        display_with_png_fallback(widget, shown["data"]["image/png"], text)
+    else:  # no schedule picked: the live view shows a hint
+        display_with_fallback(widget, _figure(image, eps, labels, T, t), text)

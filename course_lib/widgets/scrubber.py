@@ -18,8 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import as_float_array, as_timesteps
-from ..schedules import Schedule
+from .._validate import as_float_array, as_timesteps, check_rng
+from ..schedules import Schedule, _check_schedule
 from ._fallback import display_with_fallback
 
 __all__ = ["TimestepScrubber", "timestep_scrubber"]
@@ -44,10 +44,8 @@ class TimestepScrubber:
                  image_format: str = "jpeg", width: int = 384):
         import ipywidgets as widgets
 
-        if not isinstance(schedule, Schedule):
-            raise TypeError(f"schedule must be a course_lib Schedule, got {type(schedule).__name__}")
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
+        _check_schedule(schedule)
+        check_rng(rng)
         if image_format not in _FORMATS:
             raise ValueError(f"image_format must be one of {sorted(_FORMATS)}; got {image_format!r}")
         x0 = as_float_array(x0, "x0")
