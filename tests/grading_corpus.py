@@ -1,7 +1,7 @@
 """Build every corpus submission, grade them all with the course's real workflow, compare with the truth.
 
 ``python tests/grading_corpus.py`` (``make grade-selftest``) prints one row per submission -- expected,
-got, and whether they match -- and exits 1 on any mismatch. ``tests/test_grading_corpus.py`` runs the
+got, and whether they match -- and exits 1 on any mismatch. ``tests/test_grading.py`` runs the
 same thing inside ``make test``. The corpus: per-notebook entries in ``tests/corpus/nbNN.py`` plus the
 cheap tricks and faults of ``tests/corpus/generic.py`` for every notebook in ``solutions/``.
 """
@@ -65,13 +65,13 @@ def corpus_for(assignment: str) -> list[Submission]:
     return own + generic_submissions(pairs, answers)
 
 
-def build_submission(release_nb, solution_nb, sub: Submission, course: Path):
-    """The release notebook with the solution's answers, then ``sub``'s edits."""
-    _, answers = exercises_of(solution_nb)
+def build_submission(release_nb, answers: dict[str, str], sub: Submission, course: Path):
+    """The release notebook with the solution's ``answers`` (see :func:`exercises_of`), then ``sub``'s edits."""
+    def extra_cells(after: str) -> list:
+        return [new_code_cell(src.format(course=course, repo=ROOT)) for g, src in sub.extra if g == after]
+
     nb = nbformat.from_dict(json.loads(nbformat.writes(release_nb)))
     cells = []
-    if any(g == "" for g, _ in sub.extra):
-        cells += [new_code_cell(src.format(course=course, repo=ROOT)) for g, src in sub.extra if g == ""]
     for cell in nb.cells:
         meta = _meta(cell)
         grade_id = meta.get("grade_id")
@@ -89,11 +89,9 @@ def build_submission(release_nb, solution_nb, sub: Submission, course: Path):
         elif action is not None:
             cell.source = action
         cells.append(cell)
-        if cells[0] is not cell and grade_id:  # extra cells after a named cell
-            cells += [new_code_cell(src.format(course=course, repo=ROOT)) for g, src in sub.extra if g == grade_id]
-    if any(g == "" for g, _ in sub.extra):  # top extras go after the setup cell, as a student would write them
-        top = [cells.pop(0) for _ in [g for g, _ in sub.extra if g == ""]]
-        cells[1:1] = top
+        if grade_id:
+            cells += extra_cells(grade_id)
+    cells[1:1] = extra_cells("")  # top extras: under the title, before the setup cell runs
     for i, cell in enumerate(cells):
         cell.setdefault("id", f"corpus-{i}")
     nb.cells = cells
@@ -122,12 +120,12 @@ def make_course(folder: Path, plan: dict[str, list[tuple[str, Submission | None]
         shutil.copytree(ROOT / "solutions" / assignment, folder / "solutions" / assignment)
         result = _api(folder).generate_assignment(assignment, force=True, create=True)
         assert result["success"], result["error"]
-        solution_nb = nbformat.read(folder / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+        _, answers = exercises_of(nbformat.read(folder / "solutions" / assignment / f"{assignment}.ipynb", 4))
         release_nb = nbformat.read(folder / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
         for sid, sub in entries:
             dest = folder / "submitted" / sid / assignment
             dest.mkdir(parents=True)
-            nb = release_nb if sub is None else build_submission(release_nb, solution_nb, sub, folder)
+            nb = release_nb if sub is None else build_submission(release_nb, answers, sub, folder)
             nbformat.write(nb, dest / f"{assignment}.ipynb")
             for name, content in (sub.files if sub else {}).items():
                 (dest / name).write_text(content)

@@ -90,6 +90,14 @@ def check_alphas_cumprod_from_betas(alphas_cumprod_from_betas: Callable) -> None
 
 # --- q_sample: the closed form ---------------------------------------------------------------------------
 
+# A [2, 3] case both checks use (always passed as copies): _X_T is x_3 from _X0 and _EPS on betas
+# 0.1, 0.3, 0.2, 0.05, and _EPS is the noise equivalent_eps must find in it.
+_X0 = np.array([[1.0, -0.5, 0.25], [0.0, 2.0, -1.5]])
+_EPS = np.array([[0.3, -1.1, 0.6], [1.4, -0.2, 0.05]])
+_X_T = np.array([[0.921211376311862, -1.1296647288989734, 0.6000459981728047],
+                 [0.9859817442529044, 1.2790046130506356, -1.029680727234613]])
+
+
 def _q_sample_mistakes(x0, t, alphas_cumprod, eps) -> list[tuple[str, np.ndarray]]:
     x0, eps, ac = (np.asarray(v, dtype=float) for v in (x0, eps, alphas_cumprod))
     ab = ac[t - 1]
@@ -119,12 +127,8 @@ def check_q_sample(q_sample: Callable) -> None:
     __tracebackhide__ = True
     toy = np.array([0.8, 0.64, 0.512, 0.4096])  # beta = 0.2 at every step, T = 4
     short = np.array([0.9, 0.63, 0.504, 0.4788])  # betas 0.1, 0.3, 0.2, 0.05
-    x0 = np.array([[1.0, -0.5, 0.25], [0.0, 2.0, -1.5]])
-    eps = np.array([[0.3, -1.1, 0.6], [1.4, -0.2, 0.05]])
-    x_t = np.array([[0.921211376311862, -1.1296647288989734, 0.6000459981728047],
-                    [0.9859817442529044, 1.2790046130506356, -1.029680727234613]])
     cases = [  # the array case first: on the toy (one beta for every step) some mistakes coincide
-        (x0, 3, short, eps, x_t),
+        (_X0, 3, short, _EPS, _X_T),
         (0.80, 2, toy, -0.4450, 0.3730000000000001),
         (0.80, 1, toy, -0.4450, 0.5165317028024514),
         (0.80, 4, toy, 0.5, 0.8961874542459709),
@@ -169,13 +173,10 @@ def _eps_mistakes(x0, x_t, alpha_bar) -> list[tuple[str, np.ndarray]]:
 def check_equivalent_eps(equivalent_eps: Callable) -> None:
     """Check ``equivalent_eps(x0, x_t, alpha_bar)`` = (x_t - sqrt(alpha_bar) x0) / sqrt(1 - alpha_bar)."""
     __tracebackhide__ = True
-    x0 = np.array([[1.0, -0.5, 0.25], [0.0, 2.0, -1.5]])
-    x_t = np.array([[0.921211376311862, -1.1296647288989734, 0.6000459981728047],
-                    [0.9859817442529044, 1.2790046130506356, -1.029680727234613]])
     cases = [
         (0.80, 0.3730199957214676, 0.64, -0.4449666737975542),
         (np.array([1.0, -0.5, 0.4]), np.array([0.2, 0.3, -1.0]), 0.36, np.array([-0.5, 0.75, -1.55])),
-        (x0, x_t, 0.504, np.array([[0.3, -1.1, 0.6], [1.4, -0.2, 0.05]])),
+        (_X0, _X_T, 0.504, _EPS),
     ]
     for x, xt, ab, expected in cases:
         got = equivalent_eps(np.copy(x), np.copy(xt), ab)

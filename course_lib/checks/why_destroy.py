@@ -32,8 +32,26 @@ def _show(value) -> str:
     return repr(value) if isinstance(value, (int, float)) else fmt(value)
 
 
-def _args(var0, beta, t) -> str:
-    return f"({_show(var0)}, {beta}, {_show(t)})"
+def _check_cases(fn: Callable, name: str, cases, mistakes: Callable) -> None:
+    """Compare ``fn(var0, beta, t)`` with each case's expected value; ``mistakes(var0, beta, t)`` names wrong ones."""
+    __tracebackhide__ = True
+    for var0, beta, t, expected in cases:
+        wrong = mistakes(np.asarray(var0, float), beta, np.asarray(t, float))
+        compare(fn(var0, beta, t), expected, f"{name}({_show(var0)}, {beta}, {_show(t)})", wrong)
+
+
+def _without_shrink_mistakes(v, beta, tt) -> list[tuple[str, np.ndarray]]:
+    return [
+        ("the starting variance var0 is missing. The noise adds to what x_0 already had: "
+         "Var(x_t) = var0 + t * beta.", tt * beta + 0 * v),
+        ("only one step was counted (var0 + beta). Each of the t steps adds beta.", v + beta + 0 * tt),
+        ("sqrt(beta) was added per step. sqrt(beta) is the noise's standard deviation; variances add, "
+         "so each step adds beta.", v + tt * np.sqrt(beta)),
+        ("beta**2 was added per step, as if the noise were beta * eps. The rule adds sqrt(beta) * eps, "
+         "whose variance is beta.", v + tt * beta**2),
+        ("standard deviations were added: (sqrt(var0) + t * sqrt(beta))**2. For independent terms the "
+         "variances add, the standard deviations do not.", (np.sqrt(v) + tt * np.sqrt(beta)) ** 2),
+    ]
 
 
 def check_variance_without_shrink(variance_without_shrink: Callable) -> None:
@@ -45,22 +63,31 @@ def check_variance_without_shrink(variance_without_shrink: Callable) -> None:
         (1.0, 0.02, np.arange(4), np.array([1.0, 1.02, 1.04, 1.06])),
         (np.array([0.0, 1.0, 4.0]), 0.05, 10, np.array([0.5, 1.5, 4.5])),
     ]
-    for var0, beta, t, expected in cases:
-        v, tt = np.asarray(var0, float), np.asarray(t, float)
-        mistakes = [
-            ("the starting variance var0 is missing. The noise adds to what x_0 already had: "
-             "Var(x_t) = var0 + t * beta.", tt * beta + 0 * v),
-            ("only one step was counted (var0 + beta). Each of the t steps adds beta.", v + beta + 0 * tt),
-            ("sqrt(beta) was added per step. sqrt(beta) is the noise's standard deviation; variances add, "
-             "so each step adds beta.", v + tt * np.sqrt(beta)),
-            ("beta**2 was added per step, as if the noise were beta * eps. The rule adds sqrt(beta) * eps, "
-             "whose variance is beta.", v + tt * beta**2),
-            ("standard deviations were added: (sqrt(var0) + t * sqrt(beta))**2. For independent terms the "
-             "variances add, the standard deviations do not.", (np.sqrt(v) + tt * np.sqrt(beta)) ** 2),
-        ]
-        got = variance_without_shrink(var0, beta, t)
-        compare(got, expected, f"variance_without_shrink{_args(var0, beta, t)}", mistakes)
+    _check_cases(variance_without_shrink, "variance_without_shrink", cases, _without_shrink_mistakes)
     print("variance_without_shrink: var0 + t * beta, on numbers and arrays: it grows without bound. ✔")
+
+
+def _with_shrink_mistakes(v, beta, tt) -> list[tuple[str, np.ndarray]]:
+    def after(steps, factor=1.0 - beta):
+        return factor**steps * v + 1 - factor**steps
+
+    return [
+        ("the noise's contribution is missing: (1 - beta)**t * var0 only decays to 0. Each step also adds "
+         "beta, and the total added noise is 1 - (1 - beta)**t.", (1 - beta) ** tt * v),
+        ("the variance was multiplied by sqrt(1 - beta) per step. The shrink factor multiplies x by "
+         "sqrt(1 - beta), so it multiplies the variance by its square, (1 - beta).",
+         after(tt, np.sqrt(1 - beta))),
+        ("the added noise was not shrunk by the later steps: (1 - beta)**t * var0 + t * beta. The noise "
+         "added at step s is shrunk again at every step after s.", (1 - beta) ** tt * v + tt * beta),
+        ("1 - t * beta was used in place of (1 - beta)**t: the per-step factors multiply (a running "
+         "product), they do not add up (a running sum).", (1 - tt * beta) * v + tt * beta),
+        ("off by one: that is the variance after t - 1 steps. After t steps the factor is (1 - beta)**t.",
+         after(tt - 1)),
+        ("off by one: that is the variance after t + 1 steps. After t steps the factor is (1 - beta)**t.",
+         after(tt + 1)),
+        ("the answer is 1 whatever var0 and t. The variance only *tends to* 1: it equals 1 at every step "
+         "only if it starts at 1.", np.ones(np.broadcast(v, tt).shape)),
+    ]
 
 
 def check_variance_with_shrink(variance_with_shrink: Callable) -> None:
@@ -73,31 +100,7 @@ def check_variance_with_shrink(variance_with_shrink: Callable) -> None:
         (4.0, 0.5, np.arange(4), np.array([4.0, 2.5, 1.75, 1.375])),
         (np.array([0.0, 2.5, 9.0]), 0.05, 20, np.array([0.6415140775914581, 1.5377288836128127, 3.867887379268335])),
     ]
-    for var0, beta, t, expected in cases:
-        v, tt = np.asarray(var0, float), np.asarray(t, float)
-
-        def after(steps, factor=1.0 - beta):
-            return factor**steps * v + 1 - factor**steps
-
-        mistakes = [
-            ("the noise's contribution is missing: (1 - beta)**t * var0 only decays to 0. Each step also adds "
-             "beta, and the total added noise is 1 - (1 - beta)**t.", (1 - beta) ** tt * v),
-            ("the variance was multiplied by sqrt(1 - beta) per step. The shrink factor multiplies x by "
-             "sqrt(1 - beta), so it multiplies the variance by its square, (1 - beta).",
-             after(tt, np.sqrt(1 - beta))),
-            ("the added noise was not shrunk by the later steps: (1 - beta)**t * var0 + t * beta. The noise "
-             "added at step s is shrunk again at every step after s.", (1 - beta) ** tt * v + tt * beta),
-            ("1 - t * beta was used in place of (1 - beta)**t: the per-step factors multiply (a running "
-             "product), they do not add up (a running sum).", (1 - tt * beta) * v + tt * beta),
-            ("off by one: that is the variance after t - 1 steps. After t steps the factor is (1 - beta)**t.",
-             after(tt - 1)),
-            ("off by one: that is the variance after t + 1 steps. After t steps the factor is (1 - beta)**t.",
-             after(tt + 1)),
-            ("the answer is 1 whatever var0 and t. The variance only *tends to* 1: it equals 1 at every step "
-             "only if it starts at 1.", np.ones(np.broadcast(v, tt).shape)),
-        ]
-        got = variance_with_shrink(var0, beta, t)
-        compare(got, expected, f"variance_with_shrink{_args(var0, beta, t)}", mistakes)
+    _check_cases(variance_with_shrink, "variance_with_shrink", cases, _with_shrink_mistakes)
     print("variance_with_shrink: (1 - beta)**t * var0 + 1 - (1 - beta)**t: it tends to 1 from any start. ✔")
 
 

@@ -1,21 +1,10 @@
 """Corpus entries for notebook 03, the closed form: correct-but-different answers and misconceptions."""
 
 from corpus import Submission
+from corpus.shared import CUMPROD_LOGS, CUMPROD_LOOP
 
 ASSIGNMENT = "03-closed-form"
 
-CUMPROD_LOOP = '''
-def alphas_cumprod_from_betas(betas):
-    out, running = [], 1.0
-    for beta in betas:
-        running = running * (1.0 - beta)
-        out.append(running)
-    return np.array(out)
-'''
-CUMPROD_LOGS = '''
-def alphas_cumprod_from_betas(betas):
-    return np.exp(np.cumsum(np.log1p(-np.asarray(betas, dtype=float))))
-'''
 CUMPROD_ACCUMULATE = '''
 import itertools, operator
 

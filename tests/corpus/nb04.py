@@ -1,6 +1,7 @@
 """Grading corpus for notebook 04 (schedules and SNR): correct-but-different answers and the named misconceptions."""
 
-from . import Submission
+from corpus import Submission
+from corpus.shared import CUMPROD_LOGS, CUMPROD_LOOP
 
 ASSIGNMENT = "04-schedules-and-snr"
 
@@ -10,20 +11,6 @@ LINEAR_LOOP = '''
 def linear_betas(T, beta_start, beta_end):
     step = (beta_end - beta_start) / (T - 1)
     return np.array([beta_start + i * step for i in range(T)])
-'''
-
-CUMPROD_LOOP = '''
-def alphas_cumprod_from_betas(betas):
-    out, running = [], 1.0
-    for beta in betas:
-        running = running * (1.0 - beta)
-        out.append(running)
-    return np.array(out)
-'''
-
-CUMPROD_LOGS = '''
-def alphas_cumprod_from_betas(betas):
-    return np.exp(np.cumsum(np.log1p(-np.asarray(betas, dtype=float))))
 '''
 
 COSINE_MATH_LOOP = '''
@@ -87,8 +74,14 @@ def average_pool(x, k):
 
 # --- the misconceptions the visible checks name: lose that exercise only --------------------------------
 
-def _fn(name: str, args: str, body: str) -> str:
-    return f"def {name}({args}):\n    return {body}\n"
+SIGNATURES = {"linear_betas": "T, beta_start, beta_end", "alphas_cumprod_from_betas": "betas",
+              "cosine_alphas_cumprod": "T, s", "snr": "alphas_cumprod", "t_at_snr": "alphas_cumprod, value",
+              "average_pool": "x, k"}
+
+
+def _answer(name: str, *lines: str) -> dict[str, str]:
+    """The answer cell ``name``: the exercise's function with ``lines`` as its body."""
+    return {name: f"def {name}({SIGNATURES[name]}):\n" + "".join(f"    {line}\n" for line in lines)}
 
 
 SUBMISSIONS = [
@@ -106,76 +99,61 @@ SUBMISSIONS = [
     Submission("concept answer in lower case with spaces", {"waste_concept": 'waste_answer = " c "\n'}),
 
     Submission("linear betas start one step late",
-               {"linear_betas": _fn("linear_betas", "T, beta_start, beta_end",
-                                    "np.linspace(beta_start, beta_end, T + 1)[1:]")},
+               _answer("linear_betas", "return np.linspace(beta_start, beta_end, T + 1)[1:]"),
                loses={"test_linear_betas"}, says="an off-by-one in t: beta_1 must be beta_start"),
-    Submission("linear betas swapped",
-               {"linear_betas": _fn("linear_betas", "T, beta_start, beta_end", "np.linspace(beta_end, beta_start, T)")},
+    Submission("linear betas swapped", _answer("linear_betas", "return np.linspace(beta_end, beta_start, T)"),
                loses={"test_linear_betas"}, says="beta_start and beta_end are swapped"),
-    Submission("cumsum for cumprod",
-               {"alphas_cumprod_from_betas": _fn("alphas_cumprod_from_betas", "betas", "np.cumsum(1 - betas)")},
+    Submission("cumsum for cumprod", _answer("alphas_cumprod_from_betas", "return np.cumsum(1 - betas)"),
                loses={"test_alphas_cumprod_from_betas"}, says="cumsum for cumprod"),
     Submission("alpha where alpha_bar belongs (per-step alphas)",
-               {"alphas_cumprod_from_betas": _fn("alphas_cumprod_from_betas", "betas", "1 - betas")},
+               _answer("alphas_cumprod_from_betas", "return 1 - betas"),
                loses={"test_alphas_cumprod_from_betas"}, says="alpha where alpha_bar belongs"),
     Submission("alphas_cumprod_prev instead of alphas_cumprod",
-               {"alphas_cumprod_from_betas": _fn("alphas_cumprod_from_betas", "betas",
-                                                 "np.concatenate([[1.0], np.cumprod(1 - betas)[:-1]])")},
+               _answer("alphas_cumprod_from_betas", "return np.concatenate([[1.0], np.cumprod(1 - betas)[:-1]])"),
                loses={"test_alphas_cumprod_from_betas"}, says="an off-by-one in t: entry t - 1 must be alpha_bar_t"),
     Submission("cosine with the s offset dropped",
-               {"cosine_alphas_cumprod": _fn("cosine_alphas_cumprod", "T, s",
-                                             "np.cos(np.arange(1, T + 1) / T * np.pi / 2) ** 2")},
+               _answer("cosine_alphas_cumprod", "return np.cos(np.arange(1, T + 1) / T * np.pi / 2) ** 2"),
                loses={"test_cosine_alphas_cumprod"}, says="the s offset is dropped"),
     Submission("cosine per-step alpha f(t)/f(t-1) where alpha_bar belongs",
-               {"cosine_alphas_cumprod": "def cosine_alphas_cumprod(T, s):\n"
-                                         "    f = np.cos((np.arange(T + 1) / T + s) / (1 + s) * np.pi / 2) ** 2\n"
-                                         "    return f[1:] / f[:-1]\n"},
+               _answer("cosine_alphas_cumprod", "f = np.cos((np.arange(T + 1) / T + s) / (1 + s) * np.pi / 2) ** 2",
+                       "return f[1:] / f[:-1]"),
                loses={"test_cosine_alphas_cumprod"}, says="alpha where alpha_bar belongs: f(t) / f(t-1)"),
     Submission("cosine with t = 0..T-1",
-               {"cosine_alphas_cumprod": "def cosine_alphas_cumprod(T, s):\n"
-                                         "    f = np.cos((np.arange(T) / T + s) / (1 + s) * np.pi / 2) ** 2\n"
-                                         "    return f / f[0]\n"},
+               _answer("cosine_alphas_cumprod", "f = np.cos((np.arange(T) / T + s) / (1 + s) * np.pi / 2) ** 2",
+                       "return f / f[0]"),
                loses={"test_cosine_alphas_cumprod"}, says="an off-by-one in t: the first entry must be alpha_bar_1"),
     Submission("snr as a ratio of standard deviations",
-               {"snr": _fn("snr", "alphas_cumprod", "np.sqrt(alphas_cumprod / (1 - alphas_cumprod))")},
+               _answer("snr", "return np.sqrt(alphas_cumprod / (1 - alphas_cumprod))"),
                loses={"test_snr"}, says="a ratio of standard deviations"),
-    Submission("snr upside down",
-               {"snr": _fn("snr", "alphas_cumprod", "(1 - alphas_cumprod) / alphas_cumprod")},
+    Submission("snr upside down", _answer("snr", "return (1 - alphas_cumprod) / alphas_cumprod"),
                loses={"test_snr"}, says="the noise-to-signal ratio"),
     Submission("t_at_snr returns the 0-based index",
-               {"t_at_snr": "def t_at_snr(alphas_cumprod, value):\n"
-                            "    below = snr(alphas_cumprod) <= value\n"
-                            "    return int(np.argmax(below)) if below.any() else None\n"},
+               _answer("t_at_snr", "below = snr(alphas_cumprod) <= value",
+                       "return int(np.argmax(below)) if below.any() else None"),
                loses={"test_t_at_snr"}, says="an off-by-one in t: that is the 0-based array index"),
     Submission("t_at_snr with a strict inequality",
-               {"t_at_snr": "def t_at_snr(alphas_cumprod, value):\n"
-                            "    below = snr(alphas_cumprod) < value\n"
-                            "    return int(np.argmax(below)) + 1 if below.any() else None\n"},
+               _answer("t_at_snr", "below = snr(alphas_cumprod) < value",
+                       "return int(np.argmax(below)) + 1 if below.any() else None"),
                loses={"test_t_at_snr"}, says="'drops to or below' includes equality"),
     Submission("t_at_snr without the None case",
-               {"t_at_snr": _fn("t_at_snr", "alphas_cumprod, value",
-                                "int(np.argmax(snr(alphas_cumprod) <= value)) + 1")},
+               _answer("t_at_snr", "return int(np.argmax(snr(alphas_cumprod) <= value)) + 1"),
                loses={"test_t_at_snr"}, says="np.argmax of an all-False array is 0"),
     Submission("t_at_snr compares alpha_bar, not SNR",
-               {"t_at_snr": "def t_at_snr(alphas_cumprod, value):\n"
-                            "    below = alphas_cumprod <= value\n"
-                            "    return int(np.argmax(below)) + 1 if below.any() else None\n"},
+               _answer("t_at_snr", "below = alphas_cumprod <= value",
+                       "return int(np.argmax(below)) + 1 if below.any() else None"),
                loses={"test_t_at_snr"}, says="alpha_bar where SNR belongs"),
     Submission("a wrong snr does not cost t_at_snr its points",
-               {"snr": _fn("snr", "alphas_cumprod", "np.sqrt(alphas_cumprod / (1 - alphas_cumprod))")},
+               _answer("snr", "return np.sqrt(alphas_cumprod / (1 - alphas_cumprod))"),
                loses={"test_snr"}, says="a ratio of standard deviations"),
-    Submission("pooling by subsampling",
-               {"average_pool": _fn("average_pool", "x, k", "x[..., ::k, ::k]")},
+    Submission("pooling by subsampling", _answer("average_pool", "return x[..., ::k, ::k]"),
                loses={"test_average_pool"}, says="Subsampling keeps every bit of the noise"),
     Submission("pooling by summing",
-               {"average_pool": "def average_pool(x, k):\n"
-                                "    H, W = x.shape[-2:]\n"
-                                "    return x.reshape(*x.shape[:-2], H // k, k, W // k, k).sum(axis=(-3, -1))\n"},
+               _answer("average_pool", "H, W = x.shape[-2:]",
+                       "return x.reshape(*x.shape[:-2], H // k, k, W // k, k).sum(axis=(-3, -1))"),
                loses={"test_average_pool"}, says="the blocks are summed, not averaged"),
     Submission("pooling blocks cut in the wrong order",
-               {"average_pool": "def average_pool(x, k):\n"
-                                "    H, W = x.shape[-2:]\n"
-                                "    return x.reshape(*x.shape[:-2], H // k, W // k, k, k).mean(axis=(-2, -1))\n"},
+               _answer("average_pool", "H, W = x.shape[-2:]",
+                       "return x.reshape(*x.shape[:-2], H // k, W // k, k, k).mean(axis=(-2, -1))"),
                loses={"test_average_pool"}, says="the blocks are cut in the wrong order"),
     Submission("concept: terminal SNR mistaken for wasted steps", {"waste_concept": 'waste_answer = "A"\n'},
                loses={"test_waste_concept"}, says="a different flaw"),
