@@ -47,7 +47,7 @@ grade: venv
 grade-selftest: venv
 	$(BIN)/python tests/grading_corpus.py
 
-# Benchmarks print figures (medians, ratios to same-run baselines, goals); they never fail. About 11 minutes.
+# Benchmarks print figures (medians, ratios to same-run baselines, goals); they never fail. About 8 minutes.
 bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 

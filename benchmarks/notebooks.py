@@ -80,12 +80,13 @@ def slow_cells(path: Path, top: int = 5) -> list[str]:
     with_figures, without = execute(source, path.parent), execute(source, path.parent, figures=False)
     found = []
     for index, (cell, bare) in enumerate(zip(with_figures.cells, without.cells)):
-        if cell.cell_type == "code" and _cell_seconds(cell) is not None:
+        seconds = _cell_seconds(cell) if cell.cell_type == "code" else None
+        if seconds is not None:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
             first = next((line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")), "")
             figures = sum("image/png" in out.get("data", {}) for out in cell.outputs)
-            drawing = max(0.0, _cell_seconds(cell) - (_cell_seconds(bare) or 0.0)) if figures else 0.0
-            found.append((_cell_seconds(cell), drawing, figures, index, grade_id, first))
+            drawing = max(0.0, seconds - (_cell_seconds(bare) or 0.0)) if figures else 0.0
+            found.append((seconds, drawing, figures, index, grade_id, first))
     total, drawing, figures = (sum(f[i] for f in found) for i in range(3))
     lines = [f"{path.stem}: cells {total:.2f} s in all; {figures} figures, drawn in {drawing:.2f} s; slowest cells:"]
     setup = found[0][3] if found else None

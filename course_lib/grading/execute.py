@@ -14,20 +14,22 @@
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import shutil
 import tempfile
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Enum, Integer
+from traitlets import Bool, Enum, Integer, List, Unicode
 
 from ..hidden import GRADING_ENV
-from .sandbox import MODES, SandboxKernelManager, isolation, make_scratch
+from .sandbox import MODES, isolation, launcher, make_scratch
 
-__all__ = ["SandboxedExecute"]
+__all__ = ["SandboxedExecute", "SandboxKernelManager"]
 
 #: Kernel option that turns matplotlib's inline figures into text only (no rendering).
 NO_FIGURES = ("--IPKernelApp.exec_lines=from matplotlib_inline.config import InlineBackend; "
@@ -36,6 +38,21 @@ NO_FIGURES = ("--IPKernelApp.exec_lines=from matplotlib_inline.config import Inl
 
 def _error(ename: str, evalue: str):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels start through :func:`course_lib.grading.sandbox.launcher`."""
+
+    scratch = Unicode(help="The kernel's working folder and home").tag(config=True)
+    hide = List(Unicode(), help="Folders the kernel must not see").tag(config=True)
+    mode = Unicode("none", help="The isolation mode, one of MODES (see isolation())").tag(config=True)
+    memory_bytes = Integer(resource.RLIM_INFINITY, help="Address-space limit of the kernel, in bytes")
+    cpu_seconds = Integer(resource.RLIM_INFINITY, help="CPU-time limit of the kernel, in seconds")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        """The kernelspec's command with the sandbox launcher in front of it."""
+        return [*launcher(self.scratch, self.mode, self.hide, self.memory_bytes, self.cpu_seconds),
+                *super().format_kernel_cmd(extra_arguments)]
 
 
 class SandboxedExecute(Execute):
@@ -91,9 +108,8 @@ class SandboxedExecute(Execute):
         self.km = SandboxKernelManager(kernel_name=kernel_name, config=self.config, transport="ipc",
                                        ip=str(scratch / "kernel-ipc"), connection_file=str(scratch / "kernel.json"),
                                        scratch=str(scratch), hide=self._sandbox["hide"],
-                                       mode=self._sandbox["mode"])
-        self.km.memory_bytes = self.memory_limit_mb * 2**20
-        self.km.cpu_seconds = self.cpu_limit_s
+                                       mode=self._sandbox["mode"], memory_bytes=self.memory_limit_mb * 2**20,
+                                       cpu_seconds=self.cpu_limit_s)
         return self.km
 
     def preprocess_cell(self, cell, resources, index):

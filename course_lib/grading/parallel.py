@@ -38,6 +38,7 @@ __all__ = ["SQLITE_TIMEOUT_S", "shared_db_url", "graded_in_parallel"]
 #: SQLite busy timeout, in seconds, while several processes share the gradebook.
 SQLITE_TIMEOUT_S = 120
 
+
 def shared_db_url(db_url: str) -> str:
     """The gradebook URL for several processes: a SQLite file gets a busy timeout, any other URL is kept.
 
@@ -49,10 +50,8 @@ def shared_db_url(db_url: str) -> str:
     return db_url
 
 
-
 def _prepare_shared_gradebook(api, todo) -> None:
     """Create, once and before any worker, what workers would race to create (see the module docstring)."""
-    from .execute import SandboxedExecute
     from .verify import VerifyHidden, answer_key
 
     with _gradebook(api) as gb:  # the tables, the alembic stamp, the course row
@@ -65,7 +64,7 @@ def _prepare_shared_gradebook(api, todo) -> None:
         source = Path(api.coursedir.format_path(api.coursedir.source_directory, ".", assignment))
         for notebook in sorted(source.glob("*.ipynb")):
             try:
-                answer_key(notebook, Path(api.coursedir.root) / ".answer-keys", SandboxedExecute(config=api.config))
+                answer_key(notebook, api.coursedir)
             except Exception:  # every submission then reports this error itself, as in a serial run
                 pass
 

@@ -1,8 +1,10 @@
 """Start a notebook kernel in a sandbox: its own scratch folder, limits, and none of the course's secrets.
 
-The grader's kernel manager (:class:`SandboxKernelManager`) puts ``python -m course_lib.grading.sandbox
-[options] --`` in front of the usual kernel command. When the grader runs as root (CI, a grading server)
-and the OS allows it, the kernel starts in a private mount namespace in which
+The grader's kernel manager (:class:`course_lib.grading.execute.SandboxKernelManager`) puts
+:func:`launcher` (``python -m course_lib.grading.sandbox [options] --``) in front of the usual kernel
+command; every kernel start runs this module (twice in the namespace modes), so it imports no Jupyter
+machinery. When the grader runs as root (CI, a grading server) and the OS allows it, the kernel starts in
+a private mount namespace in which
 
 - the course folder, the repository, ``/tmp`` and the grader's home are replaced by empty folders, and only
   the Python environment, ``course_lib`` (read-only) and the kernel's own scratch folder are mounted back:
@@ -28,15 +30,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import List, Unicode
+from ..hidden import GRADING_ENV
 
-__all__ = ["SandboxKernelManager", "isolation", "make_scratch", "KEEP_ENV", "MODES"]
+__all__ = ["launcher", "isolation", "make_scratch", "KEEP_ENV", "MODES"]
 
-#: Environment variables passed through to the kernel; everything else is dropped.
 #: Isolation modes, strongest first.
 MODES = ("namespace+nobody", "namespace+nocaps", "none")
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "COURSE_LIB_GRADING_NONCE", "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT")
+#: Environment variables passed through to the kernel; everything else is dropped.
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", GRADING_ENV, "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT")
 NOBODY = "nobody"
 
 
@@ -76,23 +77,13 @@ def make_scratch(mode: str) -> Path:
     return scratch
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through :func:`main` (see the module docstring)."""
-
-    scratch = Unicode(help="The kernel's working folder and home").tag(config=True)
-    hide = List(Unicode(), help="Folders the kernel must not see").tag(config=True)
-    mode = Unicode("none", help="The isolation mode, one of MODES (see isolation())").tag(config=True)
-    memory_bytes = resource.RLIM_INFINITY
-    cpu_seconds = resource.RLIM_INFINITY
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        """The kernelspec's command with the sandbox launcher in front of it."""
-        cmd = super().format_kernel_cmd(extra_arguments)
-        prefix = [sys.executable, "-m", "course_lib.grading.sandbox", "--scratch", self.scratch, "--mode", self.mode,
-                  "--memory", str(self.memory_bytes), "--cpu", str(self.cpu_seconds)]
-        for path in self.hide:
-            prefix += ["--hide", path]
-        return [*prefix, "--", *cmd]
+def launcher(scratch: str, mode: str, hide: list[str], memory: int, cpu: int) -> list[str]:
+    """The command that :func:`main` parses, to be put in front of a kernel's own command."""
+    prefix = [sys.executable, "-m", "course_lib.grading.sandbox", "--scratch", scratch, "--mode", mode,
+              "--memory", str(memory), "--cpu", str(cpu)]
+    for path in hide:
+        prefix += ["--hide", path]
+    return [*prefix, "--"]
 
 
 def _keep_paths(scratch: str) -> list[str]:

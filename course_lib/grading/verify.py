@@ -29,6 +29,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..hidden import MIME
+from .execute import SandboxedExecute, _error
 from .sanitize import FLAGS_KEY
 
 __all__ = ["VerifyHidden", "answer_key", "compare_result"]
@@ -80,12 +81,14 @@ def _source_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def answer_key(source: Path, key_dir: Path, execute) -> dict[str, list[dict]]:
+def answer_key(source: Path, coursedir: CourseDirectory) -> dict[str, list[dict]]:
     """The solution notebook's hidden-test reports, per test cell: ``{grade_id: [record, ...]}``.
 
-    ``execute`` is a :class:`SandboxedExecute`. Cached in ``key_dir`` (mode 0700) until the solution
-    notebook or course_lib changes. Raises ``RuntimeError`` if the solution fails its own tests.
+    Run by :class:`SandboxedExecute` with the course's configuration (``coursedir.config``). Cached in
+    ``<course root>/.answer-keys/`` (mode 0700) until the solution notebook or course_lib changes. Raises
+    ``RuntimeError`` if the solution fails its own tests.
     """
+    key_dir = Path(coursedir.root) / ".answer-keys"
     key_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(key_dir, 0o700)
     cache = key_dir / f"{source.parent.name}--{source.stem}.json"
@@ -98,6 +101,7 @@ def answer_key(source: Path, key_dir: Path, execute) -> dict[str, list[dict]]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    execute = SandboxedExecute(config=coursedir.config)
     nb, resources = execute.preprocess(nb, {"metadata": {"path": str(source.parent)}})
     nonce = resources["course_lib_grading"]["nonce"]
     cells = {}
@@ -121,24 +125,18 @@ def answer_key(source: Path, key_dir: Path, execute) -> dict[str, list[dict]]:
     return cells
 
 
-def _error(ename: str, evalue: str):
-    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
-
-
 class VerifyHidden(NbGraderPreprocessor):
     """Compare hidden-test reports with the answer key (see the module docstring)."""
 
     def preprocess(self, nb, resources):
         """Check every test cell; write ``<notebook>.grading.json`` beside the autograded notebook."""
-        from .execute import SandboxedExecute
-
         run = resources.get("course_lib_grading")
         if run is None:
             raise RuntimeError("VerifyHidden needs SandboxedExecute in c.Autograde.autograde_preprocessors")
         coursedir = CourseDirectory(config=self.config)
         assignment, notebook = resources["nbgrader"]["assignment"], resources["nbgrader"]["notebook"]
         source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
-        key = answer_key(source, Path(coursedir.root) / ".answer-keys", SandboxedExecute(config=self.config))
+        key = answer_key(source, coursedir)
         flags, outcomes = set(nb.metadata.pop(FLAGS_KEY, [])), {}
         if run["isolation"] == "none":
             flags.add("isolation:none")

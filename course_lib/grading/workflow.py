@@ -57,7 +57,7 @@ def release(root: Path, out=print) -> bool:
     """
     from nbgrader.validator import Validator
 
-    api, config, ok = _api(root), load_config(root), True
+    api, ok = _api(root), True
     for assignment in sorted(api.get_source_assignments()):
         result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
@@ -66,7 +66,7 @@ def release(root: Path, out=print) -> bool:
             continue
         for folder, invert in ((api.coursedir.source_directory, False), (api.coursedir.release_directory, True)):
             for nb in sorted(Path(api.coursedir.format_path(folder, ".", assignment)).glob("*.ipynb")):
-                results = Validator(config=config, invert=invert, ignore_checksums=not invert).validate(str(nb))
+                results = Validator(config=api.config, invert=invert, ignore_checksums=not invert).validate(str(nb))
                 bad = results.get("passed" if invert else "failed", []) + results.get("changed", [])
                 if bad:
                     ok = False
@@ -227,7 +227,7 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
     finally:
         outcomes.close()  # stops the workers now if printing was interrupted
     with _gradebook(api) as gb:
-        FlaggedCsvExportPlugin(config=load_config(root), to=str(Path(root) / csv_path)).export(gb)
+        FlaggedCsvExportPlugin(config=api.config, to=str(Path(root) / csv_path)).export(gb)
     out(f"grades: {Path(root) / csv_path}; feedback: {Path(root) / api.coursedir.feedback_directory}/")
     if result.failed:
         out(f"{len(result.failed)} of {len(todo)} submission(s) could not be graded (see NOT GRADED above); "
