@@ -17,14 +17,20 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
+# Each solutions/<assignment>/questions.json holds the concept checks' answers in plain text: `make release`
+# seals them into course_lib/checks/questions.json, and nbgrader never copies them into a release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "questions.json"]
+
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
 
-# The release: nbgrader's steps, plus dropping the solution's widget state and execution timestamps.
+# The release: nbgrader's steps, plus tagging the cells an untouched notebook fails in (so Run All runs the
+# whole notebook) and dropping the solution's widget state and execution timestamps.
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
+    "course_lib.grading.sanitize.TagRunAll",
     "nbgrader.preprocessors.ClearSolutions",
     "nbgrader.preprocessors.ClearOutput",
     "course_lib.grading.sanitize.ClearVolatileMetadata",

@@ -102,21 +102,16 @@ KERNEL_IDLE = """() => {
   return Boolean(panel && panel.content && panel.content.widgets.length && kernel && kernel.status === 'idle');
 }"""
 
-# Each code cell in turn, as a learner does with Shift+Enter: "Run All" stops at the first exercise stub
-# (JupyterLab asks the kernel to stop on error), so the cells after it would never run.
-# Started without being awaited: the test waits for window.courseRunDone with a timeout of its own.
-RUN_EACH_CELL = """() => {
-  const app = window.jupyterapp, notebook = app.shell.currentWidget.content;
+# JupyterLab's own Run All, as a learner clicks it. It stops at an error in any cell *not* tagged
+# raises-exception; the release tags the exercise cells and the cells that use their answers, so an untouched
+# notebook runs to the end. Started without being awaited: the test waits for window.courseRunDone.
+RUN_ALL = """() => {
+  const app = window.jupyterapp;
   if (!app.shell.leftCollapsed) app.shell.collapseLeft();
   window.courseRunDone = false;
   (async () => {
-    for (let i = 0; i < notebook.widgets.length; i++) {
-      if (notebook.widgets[i].model.type !== 'code') continue;
-      notebook.activeCellIndex = i;
-      notebook.deselectAll();
-      await app.commands.execute('notebook:run-cell');
-    }
-    notebook.activeCellIndex = 0;
+    await app.commands.execute('notebook:run-all-cells');
+    app.shell.currentWidget.content.activeCellIndex = 0;
     window.courseRunDone = true;
   })();
 }"""

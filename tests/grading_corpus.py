@@ -1,7 +1,9 @@
 """Build every corpus submission, grade them all with the course's real workflow, compare with the truth.
 
 ``python tests/grading_corpus.py`` (``make grade-selftest``) prints one row per submission -- expected,
-got, and whether they match -- and exits 1 on any mismatch. ``tests/test_grading.py`` runs the
+got, and whether they match -- and exits 1 on any mismatch. Every plausible answer (a submission with a
+``kind``: right, wrong, in place, scalar-only, reference-only) also runs through the visible checks as a
+learner runs them, and must get the same verdict there, cell by cell, as from the grader. ``tests/test_grading.py`` runs the
 same thing inside ``make test``. The corpus: per-notebook entries in ``tests/corpus/nbNN.py`` plus the
 cheap tricks and faults of ``tests/corpus/generic.py`` for every notebook in ``solutions/``.
 """
@@ -102,6 +104,47 @@ def student_id(assignment: str, name: str) -> str:
     return f"{assignment[:2]}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48]
 
 
+def _visible_failures(assignment: str, subs: list[Submission]) -> dict[str, set[str]]:
+    """For each submission: the test cells whose *visible* check fails, run as in the learner's notebook.
+
+    One IPython shell runs the release's setup cell, the submission's answer cells and the release's test
+    cells (visible checks only; the release has no hidden tests) in notebook order, afresh per submission.
+    """
+    import contextlib
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    release_nb = nbformat.read(ROOT / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+    _, answers = exercises_of(nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4))
+    setup = next(c.source for c in release_nb.cells if c.cell_type == "code")
+    setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    failures = {}
+    for sub in subs:
+        nb = build_submission(release_nb, answers, sub, ROOT)
+        lost = set()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            shell.reset(new_session=False)
+            assert shell.run_cell(setup).success, "the release's setup cell failed"
+            for cell in nb.cells:
+                meta, source = _meta(cell), "".join(cell.source)  # a list of lines where build_submission kept it
+                if cell.cell_type == "code" and meta.get("solution"):
+                    shell.run_cell(source)
+                elif cell.cell_type == "code" and meta.get("grade") and not shell.run_cell(source).success:
+                    lost.add(meta["grade_id"])
+        failures[sub.name] = lost
+    return failures
+
+
+def visible_plan(plan) -> dict[str, dict[str, set[str]]]:
+    """:func:`_visible_failures` for every plausible answer (a submission with a ``kind``) of ``plan``."""
+    return {a: _visible_failures(a, [s for _, s in entries if s is not None and s.kind]) for a, entries in plan.items()}
+
+
 @dataclass
 class Row:
     assignment: str
@@ -137,8 +180,9 @@ def plan_for(assignments: list[str]) -> dict[str, list[tuple[str, Submission | N
             for a in assignments}
 
 
-def check(folder: Path, plan) -> list[Row]:
-    """Compare every graded submission with its expectation, cell by cell."""
+def check(folder: Path, plan, visible: dict[str, dict[str, set[str]]] | None = None) -> list[Row]:
+    """Compare every graded submission with its expectation, cell by cell, and each plausible answer's
+    grade with its visible checks' verdicts (``visible``, from :func:`visible_plan`)."""
     from nbgrader.api import Gradebook
 
     rows = []
@@ -156,6 +200,9 @@ def check(folder: Path, plan) -> list[Row]:
                 problems = []
                 if lost != expected_lost or partial:
                     problems.append(f"lost {sorted(lost)}")
+                seen = (visible or {}).get(assignment, {}).get(sub.name) if sub is not None else None
+                if seen is not None and seen != lost:
+                    problems.append(f"the visible checks fail {sorted(seen)}, the grader {sorted(lost)}")
                 missing_flags = [f for f in (sub.flags if sub else ()) if not any(x.startswith(f) for x in flags)]
                 if missing_flags:
                     problems.append(f"no flag {missing_flags}")
@@ -173,7 +220,7 @@ def check(folder: Path, plan) -> list[Row]:
     return rows
 
 
-def grade_plan(plan) -> list[Row]:
+def grade_plan(plan, visible=None) -> list[Row]:
     """Build a scratch course for ``plan``, grade it with the course's workflow, check every submission."""
     import warnings
 
@@ -184,7 +231,7 @@ def grade_plan(plan) -> list[Row]:
         folder = Path(tmp)
         make_course(folder, plan)
         grade(folder, force=True, out=lambda line: None, feedback=False)
-        return check(folder, plan)
+        return check(folder, plan, visible)
 
 
 def run(assignments: list[str] | None = None, out=print, workers: int = 2) -> list[Row]:
@@ -199,7 +246,8 @@ def run(assignments: list[str] | None = None, out=print, workers: int = 2) -> li
     plan = plan_for(assignments)
     shares = [{a: entries[w::workers] for a, entries in plan.items()} for w in range(workers)]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        rows = [row for share in pool.map(grade_plan, shares) for row in share]
+        visible = pool.submit(visible_plan, plan).result()
+        rows = [row for share in pool.map(grade_plan, shares, [visible] * workers) for row in share]
     order = {(a, s.name if s else "untouched release"): i for a, e in plan.items() for i, (_, s) in enumerate(e)}
     rows.sort(key=lambda r: (r.assignment, order[(r.assignment, r.name)]))
     width = max(len(r.name) for r in rows)
@@ -207,9 +255,16 @@ def run(assignments: list[str] | None = None, out=print, workers: int = 2) -> li
     for r in rows:
         out(f"{r.assignment:<22} {r.name:<{width}}  {r.expected:<24} {r.got}  {'ok' if r.ok else 'MISMATCH'}")
     out(f"{sum(r.ok for r in rows)} of {len(rows)} submissions graded exactly as expected")
+    plausible = [(a, s) for a, entries in plan.items() for _, s in entries if s is not None and s.kind]
+    cells = sum(len(exercises_of(nbformat.read(ROOT / "solutions" / a / f"{a}.ipynb", 4))[0]) for a, _ in plausible)
+    disagree = [r for r in rows if "the visible checks fail" in r.got]
+    out(f"visible checks and grader agree on {len(plausible) - len(disagree)} of {len(plausible)} plausible answers "
+        f"({cells} test-cell verdicts compared)")
     return rows
 
 
 if __name__ == "__main__":
-    rows = run(sys.argv[1:] or None)
+    from grading_corpus import run as module_run  # workers find the functions they are sent in the module
+
+    rows = module_run(sys.argv[1:] or None)
     sys.exit(0 if all(r.ok for r in rows) else 1)

@@ -1,10 +1,14 @@
-"""The visible checks accept correct answers and name the misconception behind typical wrong ones."""
+"""Notebook 02's visible checks accept correct answers, name the misconception behind typical wrong ones,
+and enforce the rules every check shares (course_lib.checks._core): inputs unchanged, arrays work, the
+learner's own code, one short message."""
+
+import math
 
 import numpy as np
 import pytest
 
 from course_lib.checks import one_step as checks
-from course_lib.checks import CheckFailed
+from course_lib.checks import CheckFailed, Waiting
 
 
 def _chain_with(step):
@@ -25,7 +29,7 @@ def test_correct_answers_pass(capsys):
     checks.check_forward_chain(_chain_with(GOOD_STEP))
     checks.check_slip(0.3753, -0.4181)
     checks.check_slip(0.37530078505851744, -0.4181447117924608)
-    checks.check_choice("b ", **checks.SHRINK_QUESTION)
+    checks.check_choice("c ", "beta_size_answer")
     assert capsys.readouterr().out.count("✔") == 6
 
 
@@ -49,7 +53,7 @@ def test_forward_step_misconceptions_are_named(wrong_step, phrase):
 
 
 def test_forward_step_without_return_is_explained():
-    with pytest.raises(CheckFailed, match="without a `return` statement"):
+    with pytest.raises(CheckFailed, match="no `return` statement"):
         checks.check_forward_step(lambda x, b, e: None)
 
 
@@ -91,8 +95,79 @@ def test_forward_chain_misconceptions_are_named(wrong_chain, phrase):
         (0.3753, -0.4130, "that is the copied eps2"),
         (0.3753, 0.4181, "sign is flipped"),
         (0.3753, -0.935, "divided by beta"),
+        (0.3753, -0.4450, "single-jump eps of notebook 03"),
     ],
 )
 def test_slip_misconceptions_are_named(x2, eps2, phrase):
     with pytest.raises(CheckFailed, match=phrase):
         checks.check_slip(x2, eps2)
+
+
+def test_slip_never_prints_the_right_values():
+    for x2, eps2 in ((0.3730, -0.4181), (0.3753, -0.4450), (0.1, 0.2)):
+        with pytest.raises(CheckFailed) as info:
+            checks.check_slip(x2, eps2)
+        assert "0.3753" not in str(info.value).replace(f"{x2:.4f}", "") and "-0.4181" not in str(info.value)
+
+
+def _in_place(x, b, e):
+    x *= np.sqrt(1 - b)
+    x += np.sqrt(b) * e
+    return x
+
+
+def _math_sqrt(x, b, e):
+    return math.sqrt(1 - b) * x + math.sqrt(b) * e
+
+
+def _reference(x, b, e):
+    from course_lib import forward
+    return forward.forward_step(x, b, e)
+
+
+def _good_step_from_the_checks(x, b, e):
+    return checks.good_step(x, b, e)
+
+
+def _waiting(x, b, e):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("step, phrase", [
+    (_in_place, "modified its input x"),
+    (_math_sqrt, "Use NumPy's versions"),
+    (_reference, "ran course_lib's own implementation \\(forward_step\\)"),
+    (_good_step_from_the_checks, "ran course_lib's own implementation \\(good_step\\)"),
+])
+def test_the_shared_rules_reject_what_the_grader_rejects(step, phrase):
+    with pytest.raises(CheckFailed, match=phrase):
+        checks.check_forward_step(step)
+
+
+def test_an_unanswered_exercise_is_waiting_not_wrong():
+    with pytest.raises(Waiting, match="_waiting is waiting for your answer") as info:
+        checks.check_forward_step(_waiting)
+    assert info.value._render_traceback_()[0].startswith("⏳")
+
+
+def test_a_failure_renders_as_one_short_message_with_the_mistake_and_the_hint():
+    with pytest.raises(CheckFailed) as info:
+        checks.check_forward_step(lambda x_prev, beta, eps: np.sqrt(1 - beta) * x_prev + beta * eps)
+    lines = info.value._render_traceback_()
+    assert lines[0].startswith("✘ <lambda>(0.8, 0.2, -0.2) gave 0.6755, expected 0.6261.")
+    assert lines[1].startswith("  Likely mistake: the noise is scaled by beta instead of sqrt(beta)")
+    assert lines[-1] == '  Stuck? checks.hint("<lambda>") shows hint 1 of 3.' or "hint" not in lines[-1]
+    assert len(lines) <= 4 and not any("_core.py" in line or "Traceback" in line for line in lines)
+
+
+def test_hints_come_one_at_a_time_and_stop_before_the_answer(capsys):
+    from course_lib.checks import _hints
+
+    _hints._SHOWN.pop("forward_step", None)
+    assert _hints.hint_line("forward_step") == 'Stuck? checks.hint("forward_step") shows hint 1 of 3.'
+    for number in (1, 2, 3, 3):
+        checks.hint("forward_step")
+        assert f"Hint {number} of 3" in capsys.readouterr().out
+    assert "np.sqrt(1" not in " ".join(_hints._HINTS["forward_step"])  # the last hint is not the answer
+    with pytest.raises(ValueError, match="no hints for 'nope'"):
+        checks.hint("nope")

@@ -49,7 +49,7 @@ def test_correct_answers_pass(capsys):
     checks.check_t_at_snr(lambda a, v: next((t for t, x in enumerate(a, 1) if x / (1 - x) <= v), None))
     checks.check_average_pool(good_pool)
     checks.check_average_pool(lambda x, k: sum(x[..., i::k, j::k] for i in range(k) for j in range(k)) / k**2)
-    checks.check_choice(" c", **checks.WASTE_QUESTION)
+    checks.check_choice(" c", "waste_answer")
     assert capsys.readouterr().out.count("✔") == 12
 
 
@@ -133,7 +133,7 @@ def test_cosine_misconceptions_are_named(wrong, phrase):
 
 
 def test_cosine_without_return_is_explained():
-    with pytest.raises(CheckFailed, match="without a `return` statement"):
+    with pytest.raises(CheckFailed, match="no `return` statement"):
         checks.check_cosine_alphas_cumprod(lambda T, s: None)
 
 

@@ -34,7 +34,7 @@ def test_correct_answers_pass(capsys):
     checks.check_tweedie_x0(lambda x, s, ab: np.asarray(x) / np.sqrt(ab) + (1 - np.asarray(ab)) / np.sqrt(ab) * s)
     checks.check_reverse_step(_good_step)
     checks.check_reverse_step(_loop_step)
-    checks.check_choice(" b", **checks.NOISE_SCORE_QUESTION)
+    checks.check_choice(" b", "noise_score_answer")
     assert capsys.readouterr().out.count("✔") == 9
 
 
@@ -134,7 +134,7 @@ def test_reverse_step_asking_for_an_impossible_noise_level_is_explained():
 
 
 def test_answers_without_return_are_explained():
-    with pytest.raises(CheckFailed, match="without a `return` statement"):
+    with pytest.raises(CheckFailed, match="no `return` statement"):
         checks.check_tweedie_x0(lambda x, s, ab: None)
 
 

@@ -45,8 +45,8 @@ def test_correct_answers_pass(capsys):
     checks.check_variance_with_shrink(_with_shrink_loop)
     checks.check_ks_distance_from_normal(_ks)
     checks.check_ks_distance_from_normal(_ks_loop)
-    for question in (checks.GRADUAL_QUESTION, checks.FIXED_QUESTION, checks.ENDPOINT_QUESTION):
-        checks.check_choice(question["correct"].lower(), **question)
+    for name, letter in (("gradual_answer", "b"), ("fixed_answer", "c"), ("endpoint_answer", "d")):
+        checks.check_choice(letter, name)
     assert capsys.readouterr().out.count("✔") == 10
 
 
@@ -118,7 +118,7 @@ def test_ks_distance_misconceptions_are_named(wrong, phrase):
 
 
 def test_ks_distance_without_return_is_explained():
-    with pytest.raises(CheckFailed, match="without a `return` statement"):
+    with pytest.raises(CheckFailed, match="no `return` statement"):
         checks.check_ks_distance_from_normal(lambda x: None)
 
 

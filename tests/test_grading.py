@@ -70,7 +70,7 @@ def test_grade_reports_each_student_and_survives_a_broken_submission(course):
 
 def test_regrading_keeps_manual_grades_and_never_double_counts(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        written = gb.find_grade("written_beta_vs_sqrt", A, A, "ada")
+        written = gb.find_grade("written_apply_now", A, A, "ada")
         written.manual_score = 2.0
         gb.db.commit()
     lines = []
@@ -79,7 +79,7 @@ def test_regrading_keeps_manual_grades_and_never_double_counts(course):
     forced = grade(course, force=True, out=lines.append)
     assert forced.graded[(A, "ada")][:2] == (10.0, 10.0)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        assert gb.find_grade("written_beta_vs_sqrt", A, A, "ada").manual_score == 2.0
+        assert gb.find_grade("written_apply_now", A, A, "ada").manual_score == 2.0
         assert gb.find_submission(A, "ada").score == 10.0
         assert len(gb.find_assignment(A).submissions) == 3
 

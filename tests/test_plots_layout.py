@@ -83,7 +83,8 @@ FIGURES = {
     # notebook 02
     "02 fan_out": lambda: trajectories.fan_out_figure(_paths(300, 500),
                                                       title=r"One value dissolving: 300 steps of $\beta$ = 0.02"),
-    "02 shrink": lambda: trajectories.shrink_figure(_paths(400, 500), _paths(400, 500, shrink=False), 0.02),
+    "02 beta_tradeoff": lambda: trajectories.beta_tradeoff_figure(
+        [1e-4, 0.02, 0.5], 1000, RNG.standard_normal(2000), [RNG.standard_normal(2000)] * 3),
     # notebook 03
     "03 image_strip": lambda: images.image_strip(
         [img64] * 3, ["$x_0$ (the data)", "$x_t$, t = 300: the input", "$\\epsilon$: the answer key"],

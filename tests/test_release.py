@@ -1,8 +1,8 @@
 """The student release: generated from solutions/ (never edited by hand) and safe to run.
 
 - drift: `nbgrader generate_assignment` in a scratch course must reproduce notebooks/ exactly;
-- execution: every release notebook runs top to bottom, and its only errors are the exercise stubs'
-  NotImplementedError and the checks that depend on them;
+- execution: Run All on every untouched release notebook runs every cell; figures and widgets appear, and the
+  only errors are the exercise cells and the cells using their answers, each saying in one line what waits;
 - structure: each chapter has at least three auto-graded exercises with hidden tests and one written answer.
 """
 
@@ -14,6 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import ASSIGNMENTS, ROOT
+from course_lib.grading.sanitize import RAISES_TAG, names_defined_by_answers
 
 
 def _nb(path):
@@ -42,39 +43,48 @@ def test_release_has_not_drifted_from_solutions(course_dir, assignment):
             assert fresh == ours, f"notebooks/{rel} differs from what `make release` generates: run `make release`"
 
 
-def _names_bound_by_solutions(nb) -> set[str]:
-    """Names that solution cells define (functions, variables): undefined in the release until answered."""
-    names = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
-            for node in ast.walk(ast.parse(cell.source)):
-                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    names.add(node.name)
-                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    names.add(node.id)
-    return names
+def _shows(cell) -> set[str]:
+    """What a cell displays: a figure, a widget, text."""
+    kinds = set()
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        kinds |= {"figure"} if "image/png" in data else set()
+        kinds |= {"widget"} if "application/vnd.jupyter.widget-view+json" in data else set()
+    return kinds
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_runs_and_only_the_stubs_fail(assignment):
+def test_run_all_on_an_untouched_release_runs_every_cell_and_says_what_waits(assignment):
+    """Run All (no ``allow_errors``: it stops at any error in a cell not tagged ``raises-exception``) runs every
+    code cell of the untouched release; every figure and widget of the solution appears; the only errors are
+    the tagged exercise cells and the cells that use their answers, each one short line saying what waits."""
     path = ROOT / "notebooks" / assignment / f"{assignment}.ipynb"
     nb = _nb(path)
-    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    answer_names = _names_bound_by_solutions(_nb(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
-    errors = [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "error"]
-    assert errors, "the release should contain exercise stubs that raise NotImplementedError"
-    for i, err in errors:
-        if err.ename == "NotImplementedError":
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    solution = _nb(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    assert [c.id for c in solution.cells] == [c.id for c in nb.cells]
+    answer_names = names_defined_by_answers(solution)
+    errors = 0
+    for cell, solved in zip(nb.cells, solution.cells):
+        if cell.cell_type != "code":
             continue
-        missing = err.evalue.split("'")[1] if err.ename == "NameError" and "'" in err.evalue else None
-        assert missing in answer_names, f"cell {i}: unexpected {err.ename}: {err.evalue}"
-    stub_cells = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")
-                  and c.cell_type == "code"]
-    first_stub = min(stub_cells)
-    assert all(i > first_stub for i, _ in errors), "a cell before the first exercise failed"
+        assert cell.execution_count is not None, f"cell {cell.id} did not run: Run All stopped before it"
+        for err in (o for o in cell.outputs if o.output_type == "error"):
+            errors += 1
+            assert RAISES_TAG in cell.metadata.get("tags", []), f"cell {cell.id}: an untagged cell failed"
+            assert len(err.traceback) == 1 and err.traceback[0].startswith("⏳"), \
+                f"cell {cell.id}: {err.ename}: {err.evalue} is not a short 'waiting' message: {err.traceback}"
+        if RAISES_TAG not in cell.metadata.get("tags", []):
+            assert _shows(cell) == _shows(solved), f"cell {cell.id} shows {_shows(cell)}, the solution {_shows(solved)}"
+            assert not _python_names(cell.source) & answer_names
+    assert errors, "the release should contain exercise stubs that say they wait for an answer"
+
+
+def _python_names(source: str) -> set[str]:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return {n.id for n in ast.walk(ast.parse(TransformerManager().transform_cell(source))) if isinstance(n, ast.Name)}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -13,16 +13,18 @@ from typing import Callable
 
 import numpy as np
 
-from ._core import CheckFailed, as_array, check_choice, compare, fmt
+from ._core import CheckFailed, as_array, compare, fmt
+from ._hints import hint
+from ._questions import check_choice
 
 __all__ = [
     "CheckFailed",
     "check_choice",
+    "hint",
     "check_alphas_cumprod_from_betas",
     "check_q_sample",
     "check_equivalent_eps",
     "check_extract",
-    "GAUSSIAN_QUESTION",
 ]
 
 _OFF_BY_ONE = ("t is the maths' step 1..T but arrays are 0-indexed: alpha_bar_t is alphas_cumprod[t - 1] "
@@ -220,19 +222,3 @@ def check_extract(extract: Callable) -> None:
         got = _run(extract, (a.copy(), t.copy(), x_shape), what)
         compare(got, expected, what, _extract_mistakes(a, t, x_shape))
     print("extract: a[t - 1] for each sample, shaped [B, 1, 1, 1] to broadcast over [B, C, H, W]. ✔")
-
-
-#: Notebook 03's concept check: why the noise is Gaussian.
-GAUSSIAN_QUESTION = {
-    "name": "gaussian_answer",
-    "correct": "B",
-    "feedback": {
-        "A": "How the noise looks is not the reason (a diffusion model never shows you its noisy images). "
-             "Gaussian noise is chosen because Gaussian steps *compose*: T of them are one Gaussian jump, "
-             "q(x_t | x_0), known in closed form.",
-        "C": "Any noise with enough variance destroys the image in the end. What only Gaussians give is the "
-             "closed form: independent Gaussian steps add up to one Gaussian, so we can jump to any t.",
-        "D": "Networks can output anything; in DDPM the network outputs a noise *prediction*, a plain array. "
-             "The noise is Gaussian because Gaussian steps compose into the closed form q(x_t | x_0).",
-    },
-}

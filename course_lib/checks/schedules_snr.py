@@ -13,11 +13,15 @@ from typing import Callable
 
 import numpy as np
 
-from ._core import CheckFailed, as_array, check_choice, compare, fmt, substituted
+from . import _good
+from ._core import CheckFailed, as_array, compare, fmt, substituted
+from ._hints import hint
+from ._questions import check_choice
 
 __all__ = [
     "CheckFailed",
     "check_choice",
+    "hint",
     "check_linear_betas",
     "check_alphas_cumprod_from_betas",
     "check_cosine_alphas_cumprod",
@@ -25,7 +29,6 @@ __all__ = [
     "check_t_at_snr",
     "check_average_pool",
     "good_snr",
-    "WASTE_QUESTION",
 ]
 
 
@@ -167,6 +170,9 @@ def good_snr(alphas_cumprod):
         return abar / (1 - abar)
 
 
+_good.register({"snr": good_snr})
+
+
 def _snr_mistakes(abar) -> list[tuple[str, np.ndarray]]:
     a = np.asarray(abar, dtype=float)
     return [
@@ -282,18 +288,3 @@ def check_average_pool(average_pool: Callable) -> None:
             [(msg, np.var(wrong)) for msg, wrong in _pool_mistakes(eps, 4)], tol=1e-9)
     print(f"average_pool: correct; 4 x 4 pooling takes N(0, 1) noise to variance {pooled.var():.4f} "
           f"(1/16 = 0.0625), so the SNR of a smooth image grows about 16 times. ✔")
-
-
-#: Notebook 04's concept check: what a schedule that wastes its late steps looks like.
-WASTE_QUESTION = {
-    "name": "waste_answer",
-    "correct": "C",
-    "feedback": {
-        "A": "A terminal SNR above zero (alpha_bar_T > 0) is a different flaw: x_T leaks a little of the image. "
-             "Wasting steps is about how *many* steps sit where almost nothing is left to learn.",
-        "B": "Large betas near t = T are not the waste: the cosine schedule has the largest late betas (up to "
-             "0.999) and wastes the fewest steps. Look at log SNR, not at beta.",
-        "D": "A log SNR that falls steadily over the whole range spreads the steps evenly over noise levels: "
-             "that is what a good schedule looks like, not a wasteful one.",
-    },
-}

@@ -13,18 +13,20 @@ from typing import Callable
 import numpy as np
 
 from ..score import GaussianMixture
-from ._core import CheckFailed, check_choice, compare, fmt
+from ._core import CheckFailed, compare, fmt
+from ._hints import hint
+from ._questions import check_choice
 
 __all__ = [
     "CheckFailed",
     "check_choice",
+    "hint",
     "check_gaussian_score",
     "check_score_from_eps",
     "check_tweedie_x0",
     "check_reverse_step",
     "demo_score",
     "standard_normal_score",
-    "NOISE_SCORE_QUESTION",
 ]
 
 #: The small mixture behind :func:`demo_score`: 25 % N(-1.5, 0.3^2) and 75 % N(1, 0.5^2).
@@ -211,18 +213,3 @@ def check_reverse_step(reverse_step: Callable) -> None:
         what = f"reverse_step({fmt(x)}, t={t}, betas={fmt(betas)}, demo_score, z={fmt(z)})"
         compare(got, expected, what, _reverse_mistakes(x, t, betas, z))
     print("reverse_step: (x_t + beta_t * score(x_t, alpha_bar_t)) / sqrt(alpha_t) + sqrt(beta_t) * z. ✔")
-
-
-#: Notebook 05's concept check: the score of pure noise, and why the sampler's start is easy.
-NOISE_SCORE_QUESTION = {
-    "name": "noise_score_answer",
-    "correct": "B",
-    "feedback": {
-        "A": "Pure noise is not flat: N(0, 1)'s log-density is -x^2 / 2 + const, which slopes down on both sides. "
-             "Its derivative, the score, is -x: arrows pointing back to 0, longer the further out you are.",
-        "C": "Sign error: the score points to where the density is *higher*. N(0, 1) is highest at 0, so at x > 0 "
-             "the score is negative: it is -x, not x.",
-        "D": "The score is -x, but the sampler does not start from the data's mean (it does not know the data). "
-             "It starts from N(0, 1) draws: the forward process ends at N(0, 1) whatever the data was.",
-    },
-}

@@ -14,17 +14,17 @@ from typing import Callable
 import numpy as np
 
 from ..stats import standard_normal_cdf
-from ._core import CheckFailed, check_choice, compare, fmt
+from ._core import CheckFailed, compare, fmt
+from ._hints import hint
+from ._questions import check_choice
 
 __all__ = [
     "CheckFailed",
     "check_choice",
+    "hint",
     "check_variance_without_shrink",
     "check_variance_with_shrink",
     "check_ks_distance_from_normal",
-    "GRADUAL_QUESTION",
-    "FIXED_QUESTION",
-    "ENDPOINT_QUESTION",
 ]
 
 
@@ -158,48 +158,3 @@ def check_ks_distance_from_normal(ks_distance_from_normal: Callable) -> None:
                           "them lies above 99.8 % of N(0, 1), so the distance should be above 0.99.")
     print("ks_distance_from_normal: the largest gap between the sample's CDF and N(0, 1)'s, both sides "
           "of every step. ✔")
-
-
-#: Concept check: why many small steps rather than one big one.
-GRADUAL_QUESTION = {
-    "name": "gradual_answer",
-    "correct": "B",
-    "feedback": {
-        "A": "The amount of noise is not the point: one big step with beta = 1 also ends at pure N(0, 1) noise. "
-             "What changes with small steps is how hard each step is to *undo*.",
-        "C": "Computing one big step is the cheapest option of all (and notebook 03 jumps to any t in one "
-             "multiply-add anyway). Cost is not why we go gradually: each small step is easy to undo.",
-        "D": "How the intermediate images look is irrelevant: nobody looks at them. Small steps matter because "
-             "each one is a small, local change that a network can learn to undo.",
-    },
-}
-
-#: Concept check: why the forward process is fixed, not learned.
-FIXED_QUESTION = {
-    "name": "fixed_answer",
-    "correct": "C",
-    "feedback": {
-        "A": "It is not impossible: some models (e.g. Variational Diffusion Models, Kingma et al. 2021) do learn "
-             "the noise schedule. DDPM fixes it because a known process gives every training pair its exact "
-             "answer for free.",
-        "B": "Nothing in DDPM's forward process is trained: beta_t is chosen in advance (the schedule). "
-             "Because it is fixed and known, x_t and the exact noise that made it can be drawn for free.",
-        "D": "A learned process is not noisier or less noisy by nature. The point is that a fixed, known "
-             "process lets us draw (x_t, noise) pairs exactly, so only the reverse has to be learned.",
-    },
-}
-
-#: Concept check: why the endpoint must be (almost) pure noise.
-ENDPOINT_QUESTION = {
-    "name": "endpoint_answer",
-    "correct": "D",
-    "feedback": {
-        "A": "Privacy is not the reason. Generation starts from a fresh N(0, 1) draw, so the forward process "
-             "must end at that same distribution, or the sampler starts somewhere the model was never trained.",
-        "B": "More signal at T is worse, not better: the sampler starts from pure N(0, 1) noise, which holds "
-             "none of that signal. Stable Diffusion's non-zero terminal SNR is a known flaw of this kind "
-             "(Lin et al. 2023).",
-        "C": "The network never has to predict the endpoint itself. The endpoint matters because generation "
-             "*starts* there: x_T must have the distribution of the N(0, 1) draw we start sampling from.",
-    },
-}

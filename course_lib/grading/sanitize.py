@@ -9,16 +9,27 @@ change at every run; it drops both, so a release changes only when its content d
 which loses the whole submission. Placed before ``OverwriteCells``, it strips the grading metadata of
 any cell whose ``grade_id`` the gradebook does not know (``OverwriteCells`` then puts the original test
 cell back) and records the ``tampered:grade-id-changed`` flag in the notebook's metadata for the report.
+
+:class:`TagRunAll` (release): tags every cell that can fail in an untouched student notebook with
+``raises-exception`` (the exercise cells, their check cells, and every cell that uses a name an exercise
+defines), so JupyterLab's Run All and ``nbclient`` run the whole notebook instead of stopping at the first
+unanswered exercise: figures, widgets and demonstrations all appear, and each unanswered exercise says it
+is waiting (:mod:`course_lib.checks._notebook`). ``nbgrader validate`` still fails and an untouched
+notebook still scores zero: the cells still end in an error.
 """
 
 from __future__ import annotations
 
+import ast
+
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "add_flag", "FLAGS_KEY"]
+__all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "TagRunAll", "add_flag", "names_defined_by_answers",
+           "FLAGS_KEY", "RAISES_TAG"]
 
 FLAGS_KEY = "course_lib_grading_flags"
+RAISES_TAG = "raises-exception"
 
 
 def add_flag(nb, flag: str) -> None:
@@ -51,4 +62,50 @@ class ClearVolatileMetadata(NbGraderPreprocessor):
         nb.metadata.pop("widgets", None)
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
+        return nb, resources
+
+
+def _python(source: str) -> ast.Module:
+    """The cell's code as Python (IPython's magics turned into calls), parsed; an empty module if it does not parse."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
+
+def _is_answer(cell) -> bool:
+    return cell.cell_type == "code" and bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+def names_defined_by_answers(nb) -> set[str]:
+    """Top-level names the exercise (solution) cells define: undefined in the release until answered."""
+    names = set()
+    for cell in filter(_is_answer, nb.cells):
+        for node in _python(cell.source).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+            else:
+                names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+class TagRunAll(NbGraderPreprocessor):
+    """Tag the cells an untouched release can fail in with ``raises-exception`` (see module docstring)."""
+
+    def preprocess(self, nb, resources):
+        answers = names_defined_by_answers(nb)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            meta = cell.metadata.get("nbgrader", {})
+            uses = {n.id for n in ast.walk(_python(cell.source)) if isinstance(n, ast.Name)
+                    and isinstance(n.ctx, ast.Load)}
+            if meta.get("solution") or meta.get("grade") or uses & answers:
+                tags = cell.metadata.setdefault("tags", [])
+                if RAISES_TAG not in tags:
+                    tags.append(RAISES_TAG)
         return nb, resources

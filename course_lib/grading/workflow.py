@@ -23,7 +23,8 @@ from typing import Literal
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-__all__ = ["load_config", "release", "grade", "GradeResult", "Outcome", "check_jobs", "default_jobs", "main"]
+__all__ = ["load_config", "release", "seal_questions",
+           "grade", "GradeResult", "Outcome", "check_jobs", "default_jobs", "main"]
 
 #: ``make grade``'s default number of worker processes never exceeds this (see :func:`default_jobs`).
 MAX_DEFAULT_JOBS = 4
@@ -49,14 +50,43 @@ def _api(root: Path, db_url: str | None = None):
     return NbGraderAPI(config=config)
 
 
+def seal_questions(root: Path) -> dict:
+    """The concept checks of every ``<source>/<assignment>/questions.json``, sealed (see
+    :mod:`course_lib.checks._questions`): what ``course_lib/checks/questions.json`` must hold."""
+    import json
+
+    from ..checks._questions import seal_all
+
+    source = Path(root) / load_config(root).CourseDirectory.source_directory
+    plain: dict[str, dict] = {}
+    for path in sorted(source.glob("*/questions.json")):
+        for name, question in json.loads(path.read_text(encoding="utf-8")).items():
+            if name in plain:
+                raise ValueError(f"concept question {name!r} is defined twice (again in {path})")
+            plain[name] = question
+    return seal_all(plain)
+
+
 def release(root: Path, out=print) -> bool:
-    """Regenerate every release from its source, then check both with nbgrader's validator.
+    """Seal the concept checks, regenerate every release from its source, then check both with nbgrader's
+    validator.
 
     The source must pass all its tests; the untouched release must pass none (``validate --invert``).
     Returns True when every assignment was generated and validated.
     """
+    import json
+
     from nbgrader.validator import Validator
 
+    from ..checks._questions import SEALED_PATH, _sealed
+
+    # course_lib serves every course on this machine: add this course's questions, keep the others'
+    current = json.loads(SEALED_PATH.read_text(encoding="utf-8")) if SEALED_PATH.exists() else {}
+    sealed = json.dumps({**current, **seal_questions(root)}, indent=1, sort_keys=True) + "\n"
+    if not SEALED_PATH.exists() or SEALED_PATH.read_text(encoding="utf-8") != sealed:
+        SEALED_PATH.write_text(sealed, encoding="utf-8")
+        _sealed.cache_clear()
+        out(f"sealed the concept checks into {SEALED_PATH}")
     api, ok = _api(root), True
     for assignment in sorted(api.get_source_assignments()):
         result = api.generate_assignment(assignment, force=True, create=True)

@@ -1,4 +1,4 @@
-"""Figures of trajectories x_0..x_T (notebook 02): the fan-out and the shrink factor."""
+"""Figures of trajectories x_0..x_T (notebook 02): the fan-out, and how big a step beta should be."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from matplotlib.collections import LineCollection
 
 from ._style import PALETTE, standard_normal_pdf
 
-__all__ = ["plot_trajectories", "fan_out_figure", "shrink_figure"]
+__all__ = ["plot_trajectories", "fan_out_figure", "beta_tradeoff_figure"]
 
 def plot_trajectories(
     ax, trajectories, color=PALETTE["blue"], highlight: int | None = 0, label: str | None = None,
@@ -60,31 +60,42 @@ def fan_out_figure(trajectories, title: str = "Many small steps fan out into N(0
     return fig
 
 
-def shrink_figure(with_shrink, without_shrink, beta: float):
-    """Side by side: trajectories ``[T + 1, N]`` with the shrink factor and without it, plus their variances."""
-    with_shrink, without_shrink = np.asarray(with_shrink, float), np.asarray(without_shrink, float)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), layout="constrained")
-    for ax, traj, name, color in (
-        (axes[0], with_shrink, "with shrink: $\\sqrt{1-\\beta}\\,x + \\sqrt{\\beta}\\,\\epsilon$", PALETTE["blue"]),
-        (axes[1], without_shrink, "without: $x + \\sqrt{\\beta}\\,\\epsilon$", PALETTE["orange"]),
-    ):
-        plot_trajectories(ax, traj, color=color, highlight=None)
-        ax.set_title(name)
-    lim = np.abs(without_shrink).max() * 1.05
-    axes[0].set_ylim(-lim, lim)
-    axes[1].set_ylim(-lim, lim)
-    t = np.arange(with_shrink.shape[0])
-    var0 = with_shrink[0].var()
-    decay = (1 - beta) ** t
-    axes[2].plot(t, with_shrink.var(axis=1), color=PALETTE["blue"], lw=2, label="with shrink (measured)")
-    axes[2].plot(t, decay * var0 + 1 - decay, color=PALETTE["black"], ls="--", lw=1,
-                 label="theory: $(1-\\beta)^t v_0 + 1 - (1-\\beta)^t$")
-    axes[2].plot(t, without_shrink.var(axis=1), color=PALETTE["orange"], lw=2, label="without shrink (measured)")
-    axes[2].plot(t, var0 + t * beta, color=PALETTE["black"], ls=":", lw=1.5, label="theory: $v_0 + t\\beta$")
-    axes[2].set_xlabel("step t")
-    axes[2].set_ylabel("variance of $x_t$ across paths")
-    axes[2].set_title("the variance: settles vs. grows")
-    axes[2].set_ylim(top=1.7 * max(without_shrink.var(axis=1).max(), var0 + t[-1] * beta))  # room for the legend
-    axes[2].legend(frameon=False, fontsize=8, loc="upper left")
-    fig.suptitle(rf"Why the signal must shrink ($\beta$ = {beta} at every step)")
+def beta_tradeoff_figure(betas, T: int, x_prev, x_next):
+    """How big beta should be, for a constant ``beta`` at each of ``T`` steps.
+
+    Left: the signal left after t steps, sqrt(alpha_bar_t) = (1 - beta)^(t/2), one curve per beta.
+    Right: one step close up, ``x_next[i]`` (one step of ``betas[i]`` from ``x_prev``) against ``x_prev``:
+    on the diagonal nothing changed; far from it, one step moved the value a lot.
+    """
+    colors = [PALETTE["sky"], PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"]]
+    markers = ["o", "s", "^", "D"]
+    fig, (ax_signal, ax_step) = plt.subplots(1, 2, figsize=(11.5, 3.9), layout="constrained",
+                                             gridspec_kw={"width_ratios": [1.2, 1]})
+    t = np.arange(1, T + 1)
+    for beta, color in zip(betas, colors):
+        left = (1 - beta) ** (t / 2)
+        ax_signal.plot(t, left, color=color, lw=2, label=f"$\\beta$ = {beta:g}: {left[-1]:.2g} left at t = {T}")
+    ax_signal.set_xscale("log")
+    ax_signal.set_yscale("log")
+    ax_signal.set_ylim(1e-4, 1.5)
+    ax_signal.set_xlabel("step t (log scale)")
+    ax_signal.set_ylabel(r"signal left, $\sqrt{\bar\alpha_t}$ (log scale)")
+    ax_signal.set_title("How much of $x_0$ is left after t steps")
+    ax_signal.legend(frameon=False, fontsize=8, loc="lower left")
+    x_prev = np.asarray(x_prev, dtype=float)
+    lim = 4.0
+    ax_step.plot([-lim, lim], [-lim, lim], color=PALETTE["black"], lw=0.8, ls=":", label="no change")
+    order = np.argsort(betas)[::-1]  # the biggest step behind, the smallest on top
+    for i in order:
+        moved = np.std(np.asarray(x_next[i]) - x_prev)
+        ax_step.scatter(x_prev, x_next[i], s=5, color=colors[i], marker=markers[i], alpha=0.6, linewidths=0,
+                        label=f"$\\beta$ = {betas[i]:g}: one step moves x by {moved:.2g} (std)")
+    ax_step.set_xlim(-lim, lim)
+    ax_step.set_ylim(-lim, lim)
+    ax_step.set_aspect("equal")
+    ax_step.set_xlabel("$x_{t-1}$")
+    ax_step.set_ylabel("$x_t$ after one step")
+    ax_step.set_title(f"One step, close up ({x_prev.size} values from N(0, 1))")
+    ax_step.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), markerscale=3)
+    fig.suptitle(r"Too small a $\beta$ never reaches noise; too big a $\beta$ erases too much in one step")
     return fig

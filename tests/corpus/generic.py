@@ -163,7 +163,7 @@ def generic_submissions(exercises: list[tuple[str, str]], answers: dict[str, str
     wrong = {s: wrong_answer(src) for s, src in answers.items()}
     after_s2 = frozenset(tests[tests.index(t2):])
     subs = [
-        Submission("solution"),
+        Submission("solution", kind="right"),
         Submission("debug prints to stderr and warnings", {s: with_debug_output(a) for s, a in answers.items()}),
         Submission("extra cells and helper functions",
                    extra=tuple((s, "def _helper(x):\n    return x\nprint('an extra cell', _helper(1))") for s in answers)),
@@ -203,5 +203,5 @@ def generic_submissions(exercises: list[tuple[str, str]], answers: dict[str, str
     if delegated:
         lost = {t for s, t in exercises if s in delegated}
         subs.append(Submission("only calls course_lib's reference", delegated, loses=lost,
-                               flags={"reference-implementation-used"}))
+                               flags={"reference-implementation-used"}, kind="reference-only"))
     return subs

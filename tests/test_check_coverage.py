@@ -1,0 +1,92 @@
+"""The visible checks exercise every kind of input the hidden tests use, and the exercises state the rules.
+
+The learner's ✔ must be the grader's ✔. Both sides call the learner's code through one function,
+``course_lib.checks._core.run_call`` (same rules: inputs unchanged, no reference code), and here every
+solution notebook's test cells run with a :class:`~course_lib.checks._core.Recorder` that notes the *kind*
+of every argument (a number, an int, a 1-D / 2-D / 4-D array, float32, a function, ...). For each test cell,
+every kind of call a hidden test makes must also be made by the visible check; otherwise an answer that
+fails only on that kind (``math.sqrt`` on an array ``beta``) would see ✔ and then lose the points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import nbformat
+import pytest
+
+from conftest import ASSIGNMENTS, ROOT
+from course_lib.checks._core import Recorder
+
+
+def _meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _calls_per_test_cell(assignment: str) -> dict[str, list[tuple[str, str, tuple]]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    calls = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        shell.reset(new_session=False)
+        assert shell.run_cell("\n".join(l for l in setup.splitlines() if not l.startswith("%"))).success
+        for cell in nb.cells:
+            meta = _meta(cell)
+            if cell.cell_type != "code" or not (meta.get("solution") or meta.get("grade")):
+                continue
+            with Recorder() as recorder:
+                result = shell.run_cell(cell.source)
+            assert result.success, f"{assignment} {meta['grade_id']}: {result.error_in_exec!r}"
+            if meta.get("grade"):
+                calls[meta["grade_id"]] = recorder.calls
+    return calls
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def recorded(request):
+    return request.param, _calls_per_test_cell(request.param)
+
+
+def test_visible_checks_cover_every_kind_of_hidden_call(recorded):
+    assignment, calls = recorded
+    for test_id, made in calls.items():
+        hidden = {(name, kinds) for side, name, kinds in made if side == "hidden"}
+        visible = {(name, kinds) for side, name, kinds in made if side == "visible"}
+        missing = sorted(hidden - visible)
+        assert not missing, (f"{assignment} {test_id}: the hidden tests call {missing}, which the visible check "
+                             f"never does (it calls {sorted(visible)})")
+
+
+def test_function_exercises_are_checked_through_the_shared_runner(recorded):
+    assignment, calls = recorded
+    for test_id, made in calls.items():
+        if any(side == "hidden" for side, _, _ in made):
+            assert any(side == "visible" for side, _, _ in made), \
+                f"{assignment} {test_id}: the visible check does not call the learner's code through run_call"
+
+
+def _exercise_text(nb, answer_index: int) -> str:
+    """The markdown between the previous code cell and the answer cell: the exercise's statement."""
+    text = []
+    for cell in reversed(nb.cells[:answer_index]):
+        if cell.cell_type == "code":
+            break
+        text.append(cell.source)
+    return "\n".join(reversed(text))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_function_exercise_states_the_rules_its_tests_enforce(assignment):
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    for i, cell in enumerate(nb.cells):
+        meta = _meta(cell)
+        if cell.cell_type == "code" and meta.get("solution") and "def " in cell.source:
+            text = _exercise_text(nb, i).lower()
+            assert "not modify" in text, f"{assignment} {meta['grade_id']}: the exercise must say not to modify inputs"
