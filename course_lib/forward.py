@@ -172,3 +172,47 @@ def variance_after_steps(var0, beta, t, shrink: bool = True) -> np.ndarray:
         return var0 + steps * beta
     decay = (1.0 - beta) ** steps
     return decay * var0 + 1.0 - decay
+
+
+def posterior_mean_var(x0, x_t, t, schedule: Schedule) -> tuple[np.ndarray, np.ndarray]:
+    r"""The forward posterior :math:`q(x_{t-1} \mid x_t, x_0) = \mathcal N(\tilde\mu_t, \tilde\beta_t)` (DDPM eq. 6-7).
+
+    Where was the chain one step before ``x_t``, given that it started at ``x0``? Conditioning the joint
+    Gaussian of :math:`(x_{t-1}, x_t)` given :math:`x_0` on :math:`x_t` gives a Gaussian whose mean mixes the two
+    ends and whose variance is below the step's own :math:`\beta_t`:
+
+    - :math:`\tilde\mu_t = \big(\sqrt{\bar\alpha_{t-1}}\,\beta_t\, x_0
+      + \sqrt{\alpha_t}\,(1-\bar\alpha_{t-1})\, x_t\big) / (1-\bar\alpha_t)`
+    - :math:`\tilde\beta_t = (1-\bar\alpha_{t-1})\,\beta_t / (1-\bar\alpha_t)`
+
+    DDPM's loss compares the learned reverse step with this Gaussian.
+
+    ``x0``, ``x_t``: scalars or arrays of one shape (``[B]``, ``[B, C, H, W]``, ...). ``t``: the maths' step
+    1..T, a scalar or one per sample (``[B]``, broadcast to ``[B, 1, ..., 1]`` as in :func:`q_sample`).
+    Returns ``(mean, variance)``: the mean has the shape of ``x0``; the variance does not depend on the data,
+    so it is a scalar for a scalar ``t`` and ``[B, 1, ..., 1]`` for per-sample ``t``. At ``t = 1`` the
+    variance is 0 and the mean is ``x0`` exactly (:math:`\bar\alpha_0 = 1`: nothing is uncertain before step 1).
+    """
+    _check_schedule(schedule)
+    x0 = as_float_array(x0, "x0")
+    x_t = as_float_array(x_t, "x_t")
+    check_same_shape(x_t, x0.shape, "x_t", "the shape of x0")
+    steps = as_timesteps(t, schedule.num_timesteps, "t")
+    if np.any(steps < 1):
+        raise ValueError(f"t must lie in 1..{schedule.num_timesteps}: x_(t-1) exists only from t = 1 on; "
+                         f"got {int(np.min(steps))}")
+    abar_prev = per_sample(schedule.alphas_cumprod_prev[steps - 1], x0, "t")
+    beta = per_sample(schedule.betas[steps - 1], x0, "t")
+    # 1 - abar_t = beta_t + alpha_t (1 - abar_{t-1}): equal to 1 - abar_t, without its cancellation near t = 1
+    one_minus_abar = beta + (1.0 - beta) * (1.0 - abar_prev)
+    # mu_t = (sqrt(abar_{t-1}) beta_t x0 + sqrt(alpha_t) (1 - abar_{t-1}) x_t) / (1 - abar_t), as one coefficient
+    # per end (at t = 1 they are exactly 1 and 0, so the mean is x0 itself)
+    coef_x0 = np.sqrt(abar_prev) * beta / one_minus_abar
+    coef_x_t = np.sqrt(1.0 - beta) * (1.0 - abar_prev) / one_minus_abar
+    mean = coef_x0 * x0 + coef_x_t * x_t
+    # beta_tilde_t = (1 - abar_{t-1}) beta_t / (1 - abar_t)
+    variance = (1.0 - abar_prev) * beta / one_minus_abar
+    return mean, variance
+
+
+__all__ += ["posterior_mean_var"]

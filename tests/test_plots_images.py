@@ -107,16 +107,41 @@ def test_ks_distance_figure_marks_the_largest_gap():
     assert abs(arrow.xy[1] - arrow.xyann[1]) == pytest.approx(0.260172162722971, abs=1e-12)
 
 
-def test_chain_vs_closed_figure_reports_the_ks_statistic():
+def test_merge_figure_marks_the_merge_and_reports_each_ks_test():
+    from course_lib.score import GaussianMixture
+
     rng = np.random.default_rng(1)
-    a, b = rng.standard_normal(3000), rng.standard_normal(2000) + 0.1
-    d, p = ks_2samp(a, b)
-    fig = distributions.chain_vs_closed_figure(a, b, 50)
-    ax_gap = fig.axes[1]
-    assert ax_gap.get_title() == f"KS test: D = {d:.4f}, p = {p:.2f}"
-    marked = [line for line in ax_gap.get_lines() if line.get_marker() == "o"][0]
-    assert abs(marked.get_ydata()[0]) == pytest.approx(d, abs=1e-12)
-    assert marked.get_color() == PALETTE["vermillion"]
+    two_modes = GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2])
+    chain = {t: rng.standard_normal(3000) for t in (250, 394)}
+    closed = {t: rng.standard_normal(2000) + 0.1 for t in (250, 394)}
+    fig = distributions.merge_figure(chain, closed, ABAR, 394, two_modes)
+    curves, *panels = fig.axes
+    distance, width = curves.get_lines()[:2]
+    # the two curves cross at the merge: sqrt(abar) m = sqrt(abar s^2 + 1 - abar), abar = 1 / (1 + m^2 - s^2)
+    assert distance.get_ydata()[393] > width.get_ydata()[393] and distance.get_ydata()[394] <= width.get_ydata()[394]
+    assert distance.get_ydata()[0] == pytest.approx(2.0) and width.get_ydata()[0] == pytest.approx(0.35)
+    for ax, t in zip(panels, (250, 394)):
+        d, p = ks_2samp(chain[t], closed[t])
+        assert ax.get_title().endswith(f"KS: D = {d:.4f}, p = {p:.2f}")
+        exact = [line for line in ax.get_lines() if line.get_linestyle() == "--"][0]
+        expected = two_modes.noised(ABAR[t - 1]).pdf(exact.get_xdata())
+        assert np.allclose(exact.get_ydata(), expected)
+    assert "(merge)" in panels[1].get_title() and "(merge)" not in panels[0].get_title()
+
+
+def test_posterior_figure_draws_the_posterior_it_was_given_and_the_chains_near_x2():
+    rng = np.random.default_rng(2)
+    x1 = rng.normal(0.7155, np.sqrt(0.2), 50_000)
+    x2 = np.sqrt(0.8) * x1 + np.sqrt(0.2) * rng.standard_normal(50_000)
+    fig = distributions.posterior_figure(x1, x2, 0.3730, 0.01, (0.5829, 1 / 9), (0.7155, 0.2), 0.6261)
+    ax = fig.axes[1]
+    near = int(np.sum(np.abs(x2 - 0.3730) < 0.01))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"$x_1$ of those {near} chains" in labels
+    posterior = [line for line in ax.get_lines() if line.get_color() == PALETTE["vermillion"]][0]
+    peak = posterior.get_xdata()[np.argmax(posterior.get_ydata())]
+    assert peak == pytest.approx(0.5829, abs=0.01)  # the grid's spacing
+    assert posterior.get_ydata().max() == pytest.approx(1 / np.sqrt(2 * np.pi / 9), rel=1e-3)
 
 
 def test_timing_figure_labels_the_slowdown_and_fits_the_slope():

@@ -89,8 +89,18 @@ FIGURES = {
     "03 image_strip": lambda: images.image_strip(
         [img64] * 3, ["$x_0$ (the data)", "$x_t$, t = 300: the input", "$\\epsilon$: the answer key"],
         "One training example, made in one call", panel_inches=2.0),
-    "03 chain_vs_closed": lambda: distributions.chain_vs_closed_figure(RNG.standard_normal(20_000),
-                                                                       RNG.standard_normal(20_000), 100),
+    "03 noising_strip": lambda: images.noising_strip(img64, LINEAR, [0, 10, 100, 250, 500, 750, 1000],
+                                                     RNG.standard_normal(img64.shape),
+                                                     title="Each frame in one jump from the clean image"),
+    "03 merge": lambda: distributions.merge_figure(
+        {t: RNG.standard_normal(10_000) for t in (250, 394, 600)},
+        {t: RNG.standard_normal(10_000) for t in (250, 394, 600)}, LINEAR.alphas_cumprod, 394,
+        score.GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2])),
+    "03 image_strip batch": lambda: images.image_strip(
+        [img64] * 4, ["t = 1", "t = 250", "t = 500", "t = 1000"], "One batch, one expression, one step per image"),
+    "03 posterior": lambda: distributions.posterior_figure(
+        RNG.normal(0.7155, 0.45, 100_000), RNG.normal(0.64, 0.6, 100_000), 0.3730, 0.01, (0.5829, 1 / 9),
+        (0.7155, 0.2), 0.6261),
     "03 timing": lambda: distributions.timing_figure([10, 100, 1000], [0.0015, 0.015, 0.15],
                                                      [0.0002, 0.0002, 0.0002]),
     # notebook 04

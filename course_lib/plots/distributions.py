@@ -3,8 +3,9 @@ r"""Figures of 1-D distributions under the forward process (notebooks 01 and 03)
 - :func:`dissolving_figure`: a data set's histogram at a few steps against :math:`\mathcal N(0, 1)`;
 - :func:`variance_figure`: :math:`\mathrm{Var}(x_t)` without the shrink factor (grows) and with it (tends to 1);
 - :func:`ks_distance_figure`: a sample's empirical CDF against :math:`\Phi`, the largest gap marked;
-- :func:`chain_vs_closed_figure`: the chain and the closed form give the same distribution;
-- :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add.
+- :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add;
+- :func:`merge_figure`: where the two modes merge, and the chain and the closed form agreeing there;
+- :func:`posterior_figure`: the forward posterior :math:`q(x_{t-1} \mid x_t, x_0)` against simulated chains.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..forward import variance_after_steps
-from ..stats import empirical_cdf, ks_2samp, standard_normal_cdf
+from ..score import GaussianMixture
+from ..stats import ks_2samp, standard_normal_cdf
 from ._style import PALETTE, standard_normal_pdf
 
-__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure"]
+__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "timing_figure"]
 
 
 def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: float = 4.0):
@@ -115,47 +117,6 @@ def ks_distance_figure(x, title: str = "How far is a sample from N(0, 1)?", lim:
     return fig
 
 
-def chain_vs_closed_figure(chain, closed, t: int, lim: float = 4.0):
-    r"""Samples of x_t from the chain and from the closed form: histograms (left), CDF gap (right).
-
-    Right: :math:`F_{chain}(x) - F_{closed}(x)`, the difference of the two empirical CDFs. Its largest
-    absolute value is the two-sample Kolmogorov-Smirnov statistic D (:func:`course_lib.stats.ks_2samp`);
-    the dotted band is the 5 % critical value :math:`1.36 \sqrt{(n + m) / (n m)}`: a gap that stays inside
-    it is what sampling noise alone produces.
-    """
-    chain, closed = np.asarray(chain, dtype=float).ravel(), np.asarray(closed, dtype=float).ravel()
-    d, p = ks_2samp(chain, closed)
-    fig, (ax_hist, ax_gap) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
-    bins = np.linspace(-lim, lim, 81)
-    ax_hist.stairs(np.histogram(chain, bins=bins, density=True)[0], bins, fill=True, color=PALETTE["sky"],
-                   alpha=0.8, label=f"chain: {t} steps ({chain.size} samples)")
-    ax_hist.stairs(np.histogram(closed, bins=bins, density=True)[0], bins, color=PALETTE["vermillion"], lw=2,
-                   label=f"closed form: one jump ({closed.size} samples)")
-    ax_hist.set_xlabel("$x_t$")
-    ax_hist.set_ylabel("density")
-    ax_hist.set_title(f"histograms of $x_{{{t}}}$")
-    ax_hist.legend(frameon=False, fontsize=8, loc="upper left")
-    ax_hist.set_ylim(top=ax_hist.get_ylim()[1] * 1.25)
-    grid = np.sort(np.concatenate([chain, closed]))
-    gap = empirical_cdf(np.sort(chain), grid) - empirical_cdf(np.sort(closed), grid)
-    critical = 1.36 * np.sqrt((chain.size + closed.size) / (chain.size * closed.size))
-    k = int(np.argmax(np.abs(gap)))
-    ax_gap.plot(grid, gap, color=PALETTE["blue"], lw=1.2, label="$F_{chain} - F_{closed}$")
-    ax_gap.axhspan(-critical, critical, color=PALETTE["sky"], alpha=0.15, lw=0)
-    for level in (-critical, critical):
-        ax_gap.axhline(level, color=PALETTE["black"], ls=":", lw=1)
-    ax_gap.plot([], [], color=PALETTE["black"], ls=":", lw=1, label=f"5% critical value ±{critical:.4f}")
-    ax_gap.plot(grid[k], gap[k], "o", color=PALETTE["vermillion"], label=f"largest gap: D = {d:.4f}")
-    ax_gap.set_xlim(-lim, lim)
-    ax_gap.set_ylim(-2.2 * critical, 2.2 * critical)
-    ax_gap.set_xlabel("$x_t$")
-    ax_gap.set_ylabel("difference of empirical CDFs")
-    ax_gap.set_title(f"KS test: D = {d:.4f}, p = {p:.2f}")
-    ax_gap.legend(frameon=False, fontsize=8, loc="upper left", ncols=1)
-    fig.suptitle(f"The chain and the closed form give the same distribution at t = {t}")
-    return fig
-
-
 def timing_figure(ts: Sequence[int], chain_seconds: Sequence[float], closed_seconds: Sequence[float]):
     """Log-log plot of the time to reach step t: the chain (t steps, O(t)) against the closed form (O(1))."""
     ts = np.asarray(ts, dtype=float)
@@ -176,3 +137,106 @@ def timing_figure(ts: Sequence[int], chain_seconds: Sequence[float], closed_seco
     ax.set_ylim(min(closed_ms.min(), chain_ms.min()) / 3, chain_ms.max() * 5)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return fig
+
+
+def merge_figure(chain: dict, closed: dict, alphas_cumprod, t_merge: int, mixture: GaussianMixture, lim: float = 4.0):
+    r"""Where the two modes of ``mixture`` merge, and the chain and the closed form agreeing there.
+
+    ``mixture``: the data, a 1-D mixture of two Gaussians of one variance :math:`s^2` centred at :math:`\pm m`
+    (:func:`course_lib.data.bimodal`'s law). Left: against t, each noised mode's distance from the middle,
+    :math:`\sqrt{\bar\alpha_t}\, m`, and its standard deviation
+    :math:`\sigma_t = \sqrt{\bar\alpha_t s^2 + 1 - \bar\alpha_t}`;
+    two equal modes of equal width form two bumps only while the first exceeds the second, so they merge at
+    ``t_merge``. Then one panel per step in ``chain`` (``{t: samples of x_t}``, run step by step) with the
+    closed form's samples ``closed[t]``, the exact density of :math:`x_t` (``mixture.noised``) and the
+    two-sample KS test between the two samples. ``alphas_cumprod``: :math:`\bar\alpha_1..\bar\alpha_T` of the
+    schedule that made the samples.
+    """
+    if not (mixture.is_1d and mixture.num_components == 2 and mixture.means.sum() == 0
+            and mixture.covariances[0] == mixture.covariances[1]):
+        raise ValueError("mixture must be a 1-D mixture of two Gaussians of one variance centred at -m and +m")
+    m, var = float(abs(mixture.means[0])), float(mixture.covariances[0])
+    abar = np.concatenate([[1.0], np.asarray(alphas_cumprod, dtype=float)])
+    ts = sorted(chain)
+    fig, axes = plt.subplots(1, len(ts) + 1, figsize=(2.75 * (len(ts) + 1) + 0.6, 3.5), layout="constrained",
+                             gridspec_kw={"width_ratios": [1.25] + [1.0] * len(ts)})
+    ax = axes[0]
+    steps = np.arange(abar.size)
+    ax.plot(steps, np.sqrt(abar) * m, color=PALETTE["blue"], lw=2,
+            label=r"mode's distance from the middle, $\sqrt{\bar\alpha_t}\,m$")
+    ax.plot(steps, np.sqrt(abar * var + 1 - abar), color=PALETTE["orange"], lw=2, label=r"mode's width $\sigma_t$")
+    ax.axvspan(0, t_merge, color=PALETTE["sky"], alpha=0.15, lw=0)
+    ax.axvline(t_merge, color=PALETTE["black"], ls=":", lw=1.2)
+    ax.annotate(f"merge at\nt = {t_merge}", xy=(t_merge, 0.1), xytext=(6, 0), textcoords="offset points", fontsize=8)
+    ax.text(0.04 * steps[-1], 0.1, "two modes", fontsize=8)
+    ax.set_xlim(0, steps[-1])
+    ax.set_ylim(0, 1.15 * max(m, 1.0) + 0.6)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("distance")
+    ax.set_title("where the modes merge", fontsize=10)
+    ax.legend(frameon=False, fontsize=7, loc="upper right")
+    bins = np.linspace(-lim, lim, 61)
+    grid = np.linspace(-lim, lim, 400)
+    for ax, t in zip(axes[1:], ts):
+        a, b = np.asarray(chain[t], dtype=float).ravel(), np.asarray(closed[t], dtype=float).ravel()
+        d, p = ks_2samp(a, b)
+        ax.stairs(np.histogram(a, bins=bins, density=True)[0], bins, fill=True, color=PALETTE["sky"], alpha=0.8,
+                  label="chain, step by step")
+        ax.stairs(np.histogram(b, bins=bins, density=True)[0], bins, color=PALETTE["vermillion"], lw=1.6,
+                  label="closed form, one jump")
+        ax.plot(grid, mixture.noised(abar[t]).pdf(grid), color=PALETTE["black"], ls="--", lw=1.2,
+                label="exact density of $x_t$")
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(0, 0.62)
+        ax.set_xlabel("$x_t$")
+        ax.set_title(f"t = {t}" + (" (merge)" if t == t_merge else "") + ", " + r"$\bar\alpha_t$" +
+                     f" = {abar[t]:.3f}\nKS: D = {d:.4f}, p = {p:.2f}", fontsize=9)
+    axes[1].set_ylabel("density")
+    fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.suptitle(f"The two modes merge at t = {t_merge}; the chain and the closed form agree before, at and after it")
+    return fig
+
+def posterior_figure(x1, x2, x2_seen: float, half_width: float, posterior: tuple[float, float],
+                     prior: tuple[float, float], x1_taken: float, lim: tuple[float, float] = (-1.5, 2.5)):
+    r"""What :math:`x_1` looked like, given :math:`x_0` and :math:`x_2`: simulated chains against the posterior.
+
+    Left: simulated pairs :math:`(x_2, x_1)` from one :math:`x_0`, with the chains that end within
+    ``half_width`` of ``x2_seen`` highlighted. Right: the histogram of their :math:`x_1` against
+    ``posterior`` = (mean, variance) of :math:`q(x_1 \mid x_2, x_0)` and ``prior`` = (mean, variance) of
+    :math:`q(x_1 \mid x_0)`, with the :math:`x_1` the chain really took (``x1_taken``) marked.
+    """
+    x1, x2 = np.asarray(x1, dtype=float).ravel(), np.asarray(x2, dtype=float).ravel()
+    near = np.abs(x2 - x2_seen) < half_width
+    fig, (ax_pairs, ax_hist) = plt.subplots(1, 2, figsize=(10, 3.9), layout="constrained")
+    shown = slice(0, 4000)
+    ax_pairs.plot(x2[shown], x1[shown], ".", ms=2, color=PALETTE["sky"], alpha=0.5, label="simulated chains")
+    ax_pairs.plot(x2[near][:400], x1[near][:400], ".", ms=3, color=PALETTE["blue"],
+                  label=f"chains with $x_2$ within {half_width} of {x2_seen:.4f}")
+    ax_pairs.axvspan(x2_seen - half_width, x2_seen + half_width, color=PALETTE["blue"], alpha=0.15, lw=0)
+    ax_pairs.set_xlim(*lim)
+    ax_pairs.set_ylim(*lim)
+    ax_pairs.set_xlabel("$x_2$ (where the chain ended)")
+    ax_pairs.set_ylabel("$x_1$ (the step before)")
+    ax_pairs.set_title("two steps from one $x_0$, many times", fontsize=10)
+    ax_pairs.legend(frameon=False, fontsize=8, loc="upper left", markerscale=3)
+    grid = np.linspace(*lim, 400)
+    bins = np.linspace(*lim, 61)
+    ax_hist.stairs(np.histogram(x1[near], bins=bins, density=True)[0], bins, fill=True, color=PALETTE["blue"],
+                   alpha=0.6, label=f"$x_1$ of those {int(near.sum())} chains")
+    for (mean, var), color, ls, name in ((posterior, PALETTE["vermillion"], "-", r"$q(x_1 \mid x_2, x_0)$"),
+                                         (prior, PALETTE["black"], "--", r"$q(x_1 \mid x_0)$")):
+        sd = np.sqrt(var)
+        ax_hist.plot(grid, standard_normal_pdf((grid - mean) / sd) / sd, color=color, ls=ls, lw=2,
+                     label=f"{name}: mean {mean:.4f}, variance {var:.4f}")
+    ax_hist.axvline(x1_taken, color=PALETTE["green"], lw=2, label=f"the $x_1$ the toy took: {x1_taken:.4f}")
+    ax_hist.set_xlim(*lim)
+    ax_hist.set_ylim(top=ax_hist.get_ylim()[1] * 1.45)
+    ax_hist.set_xlabel("$x_1$")
+    ax_hist.set_ylabel("density")
+    ax_hist.set_title("what $x_1$ looked like, knowing $x_0$ and $x_2$", fontsize=10)
+    ax_hist.legend(frameon=False, fontsize=8, loc="upper left")
+    fig.suptitle(r"Looking back one step: the forward posterior $q(x_{t-1} \mid x_t, x_0)$ on the toy")
+    return fig
+
+
+__all__ += ["merge_figure", "posterior_figure"]
