@@ -7,8 +7,9 @@ to where data is more likely. For one clean point :math:`x_0` and
 .. math::  \nabla_{x_t} \log q(x_t \mid x_0) = -\frac{x_t - \sqrt{\bar\alpha_t}\, x_0}{1-\bar\alpha_t}
            = -\frac{\epsilon}{\sqrt{1-\bar\alpha_t}},
 
-so predicting the noise is estimating the score. Averaged over the data (Tweedie),
-:math:`\nabla \log q_t(x_t) = -E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha_t}` and
+the score of :math:`q(x_t \mid x_0)` for one known clean point (the *conditional* score). A network never sees
+:math:`x_0`; averaged over the data (Tweedie), the score of the noisy data is
+:math:`\nabla \log q_t(x_t) = -E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha_t}`, and
 :math:`E[x_0 \mid x_t] = (x_t + (1-\bar\alpha_t)\, \nabla \log q_t(x_t)) / \sqrt{\bar\alpha_t}`.
 
 For Gaussian-mixture data every noisy marginal :math:`q_t` is again a Gaussian mixture (means
@@ -18,6 +19,10 @@ is exact, and a reverse sampler driven by it regenerates the data with no traini
 A **score function** here is any callable ``score_fn(x, alpha_bar)``: the score of :math:`q_t` at ``x`` for the
 noise level :math:`\bar\alpha_t` (see :func:`exact_score_fn`, :func:`fit_score_from_samples`). Timesteps follow
 the course: t = 1..T, and :meth:`~course_lib.schedules.Schedule.alpha_bar` takes the maths' t.
+
+The chain's continuous-time limit, DDPM's variance-preserving SDE
+:math:`dx = -\tfrac12 \beta(\tau)\, x\, d\tau + \sqrt{\beta(\tau)}\, dW`: :func:`vp_alpha_bar`, :func:`vp_schedule`
+(chains at its noise levels), :func:`vp_euler_maruyama_steps` and :func:`variance_path`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from ._validate import as_float_array, check_positive_int, check_rng, check_same_shape, per_sample
-from .schedules import Schedule, _check_schedule, _frozen
+from .schedules import Schedule, _check_schedule, _frozen, from_alphas_cumprod
 
 __all__ = [
     "GaussianMixture",
@@ -42,6 +47,13 @@ __all__ = [
     "conditional_mean_by_bins",
     "fit_score_from_samples",
     "ScoreFn",
+    "VP_BETA_MIN",
+    "VP_BETA_MAX",
+    "vp_beta",
+    "vp_alpha_bar",
+    "vp_schedule",
+    "vp_euler_maruyama_steps",
+    "variance_path",
 ]
 
 #: ``score_fn(x, alpha_bar) -> score``, same shape as ``x``.
@@ -445,3 +457,96 @@ def fit_score_from_samples(x0, schedule: Schedule, rng: np.random.Generator, num
         return score_from_eps(eps_hat.reshape(x.shape), alpha_bar)
 
     return score_fn
+
+
+# --- the chain's continuous-time limit: DDPM's variance-preserving SDE ------------------------------------------
+#
+# With time tau in [0, 1] and T steps of length 1 / T, a chain whose step t adds the noise variance
+# beta_t = beta(tau) / T is, for small steps, one Euler-Maruyama step of the variance-preserving (VP) SDE
+# (Song et al. 2021)   dx = -1/2 beta(tau) x dtau + sqrt(beta(tau)) dW.
+# DDPM's linear schedule is the rate beta(tau) = 0.1 + 19.9 tau: its T = 1000 betas are beta((t-1)/(T-1)) / T.
+
+#: DDPM's linear schedule as a rate in continuous time: beta(tau) runs from 0.1 to 20 over tau in [0, 1].
+VP_BETA_MIN, VP_BETA_MAX = 0.1, 20.0
+
+
+def _vp_arguments(tau, beta_min: float, beta_max: float) -> np.ndarray:
+    """``tau`` as a float array in [0, 1], with 0 < beta_min <= beta_max checked."""
+    tau = as_float_array(tau, "tau")
+    _check_in_range(tau, "tau", low_open=False, high_open=False)
+    if not 0.0 < beta_min <= beta_max:
+        raise ValueError(f"the rates must satisfy 0 < beta_min <= beta_max; got beta_min = {beta_min!r}, "
+                         f"beta_max = {beta_max!r}")
+    return tau
+
+
+def vp_beta(tau, beta_min: float = VP_BETA_MIN, beta_max: float = VP_BETA_MAX) -> np.ndarray:
+    r"""The noise rate of DDPM's linear schedule in continuous time,
+    :math:`\beta(\tau) = \beta_{\min} + \tau\,(\beta_{\max} - \beta_{\min})`, for ``tau`` in [0, 1] (any shape)."""
+    tau = _vp_arguments(tau, beta_min, beta_max)
+    return beta_min + tau * (beta_max - beta_min)
+
+
+def vp_alpha_bar(tau, beta_min: float = VP_BETA_MIN, beta_max: float = VP_BETA_MAX) -> np.ndarray:
+    r"""The VP SDE's noise level: for a fixed start, :math:`x_\tau \sim \mathcal N(\sqrt{\bar\alpha(\tau)}\,x_0,\
+    1 - \bar\alpha(\tau))` with
+
+    :math:`\bar\alpha(\tau) = \exp\big(-\int_0^\tau \beta(u)\,du\big)
+    = \exp\big(-\beta_{\min}\tau - \tfrac12(\beta_{\max} - \beta_{\min})\,\tau^2\big)`,
+
+    the limit of the chain's :math:`\prod_t (1 - \beta_t)` as the steps shrink. ``tau`` in [0, 1], any shape.
+    """
+    tau = _vp_arguments(tau, beta_min, beta_max)
+    return np.exp(-(beta_min * tau + 0.5 * (beta_max - beta_min) * tau**2))
+
+
+def vp_schedule(num_timesteps: int, beta_min: float = VP_BETA_MIN, beta_max: float = VP_BETA_MAX) -> Schedule:
+    r"""The chain of T steps at the SDE's noise levels: :math:`\bar\alpha_t = \bar\alpha(t/T)`, so
+    :math:`\beta_t = 1 - \bar\alpha(t/T) / \bar\alpha((t-1)/T)`.
+
+    Each of its steps is the SDE's exact transition over :math:`[(t-1)/T,\ t/T]` (the VP SDE is linear, so
+    that transition is Gaussian with exactly these coefficients): for any T its marginals at its own times
+    are the SDE's. Any T >= 1 gives betas inside (0, 1).
+    """
+    T = check_positive_int(num_timesteps, "num_timesteps", " (the number of steps T)")
+    abar = vp_alpha_bar(np.arange(1, T + 1) / T, beta_min, beta_max)
+    return from_alphas_cumprod(abar, name=f"VP SDE, T = {T}")
+
+
+def vp_euler_maruyama_steps(num_timesteps: int, beta_min: float = VP_BETA_MIN,
+                            beta_max: float = VP_BETA_MAX) -> tuple[np.ndarray, np.ndarray]:
+    r"""The VP SDE's Euler-Maruyama scheme in T steps, written as linear steps
+    :math:`x_k = a_k\, x_{k-1} + \sqrt{b_k}\,\epsilon_k`: replace :math:`d\tau` by :math:`\Delta\tau = 1/T` and
+    :math:`dW` by :math:`\sqrt{\Delta\tau}\,\epsilon_k`, with the rate taken at the step's start
+    :math:`\tau_{k-1} = (k-1)/T`:
+
+    :math:`a_k = 1 - \tfrac12 \beta(\tau_{k-1})\,\Delta\tau`, :math:`b_k = \beta(\tau_{k-1})\,\Delta\tau`.
+
+    Returns ``(a, b)``, each ``[T]``. (DDPM's chain step is the same form with :math:`a = \sqrt{1-\beta_t}`,
+    :math:`b = \beta_t`, and :math:`\sqrt{1-\beta} \approx 1 - \beta/2` for small steps.)
+    """
+    T = check_positive_int(num_timesteps, "num_timesteps", " (the number of steps T)")
+    rate = vp_beta(np.arange(T) / T, beta_min, beta_max)
+    return 1.0 - 0.5 * rate / T, rate / T
+
+
+def variance_path(a, b, var0: float = 0.0) -> np.ndarray:
+    r"""The exact variance of :math:`x_k` along a chain of linear steps
+    :math:`x_k = a_k x_{k-1} + \sqrt{b_k}\,\epsilon_k` with fresh :math:`\epsilon_k \sim \mathcal N(0, 1)`, from
+    :math:`\mathrm{Var}(x_0) = v_0` (0: a fixed start):
+
+    :math:`v_k = a_k^2\, v_{k-1} + b_k` (variances of independent terms add).
+
+    ``a``, ``b``: 1-D of equal length T, ``b`` >= 0. Returns ``[T + 1]``, ``v_0`` first.
+    """
+    a = as_float_array(a, "a")
+    b = as_float_array(b, "b")
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"a and b must be 1-D arrays of equal length (one per step); got {a.shape} and {b.shape}")
+    if np.any(b < 0) or var0 < 0:
+        raise ValueError("b (the noise variance of each step) and var0 must be 0 or more")
+    out = np.empty(a.size + 1)
+    out[0] = var0
+    for k in range(a.size):
+        out[k + 1] = a[k] ** 2 * out[k] + b[k]
+    return out

@@ -119,7 +119,7 @@ FIGURES = {
     "04 explorer": lambda: explorer_figure(img64, RNG.standard_normal(img64.shape),
                                            ("linear", "cosine", "scaled_linear"), 1000, 500),
     # notebook 05
-    "05 score_arrows": lambda: score_plots.score_arrows_figure(MIXTURE),
+    "05 score_arrows": lambda: score_plots.score_arrows_figure(MIXTURE, marks=[-4.0, -0.17, 0.12, 4.0]),
     "05 single_point": lambda: score_plots.single_point_figure(
         np.array([1.5, 1.0]), RNG.standard_normal((400, 2)), RNG.standard_normal((400, 2)), 0.5),
     "05 tweedie": lambda: score_plots.tweedie_check_figure(MIXTURE, _tweedie_estimates()),
@@ -130,6 +130,10 @@ FIGURES = {
                                                              trajectory=RNG.standard_normal((201, 300, 2))),
     "05 learned_score": lambda: score_plots.learned_score_figure(MIXTURE, COSINE200, score.exact_score_fn(MIXTURE),
                                                                  steps=[10, 60, 120, 180]),
+    "05 sde_limit": lambda: score_plots.sde_limit_figure(
+        {T: {"tau": np.arange(T + 1) / T, "euler": score.variance_path(*score.vp_euler_maruyama_steps(T)),
+             "chain": 1 - score.vp_alpha_bar(np.arange(T + 1) / T), "betas": score.vp_schedule(T).betas}
+         for T in (10, 100, 1000)}),
 }
 
 

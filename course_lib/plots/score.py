@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..schedules import Schedule
-from ..score import GaussianMixture, ScoreFn
+from ..score import VP_BETA_MAX, VP_BETA_MIN, GaussianMixture, ScoreFn, vp_alpha_bar, vp_beta
 from ._style import ABAR, PALETTE
 
 __all__ = [
@@ -18,44 +19,57 @@ __all__ = [
     "reverse_strip_figure",
     "score_field_figure",
     "learned_score_figure",
+    "sde_limit_figure",
 ]
 
 
-def _arrow_row(ax, xs, score, y: float, scale: float, color: str) -> None:
-    """Horizontal arrows at height ``y``: one per x, length ``scale * score`` (capped so none leaves the row)."""
-    length = np.clip(scale * np.asarray(score, dtype=float), -0.45, 0.45)
-    ax.quiver(xs, np.full_like(xs, y), length, np.zeros_like(xs), color=color, angles="xy", scale_units="xy",
-              scale=1, width=0.004, headwidth=4, headlength=4, headaxislength=3.5)
+#: Colour of an arrow by the size of the score: viridis from light green (small) to dark purple (large), so
+#: the short arrows are not yellow on white and the long ones stand out.
+_SIZE_CMAP = ListedColormap(plt.get_cmap("viridis")(np.linspace(0.85, 0.0, 256)), name="score size")
 
 
-def score_arrows_figure(mixture: GaussianMixture, xlim=(-4.0, 4.0), num_arrows: int = 25):
+def score_arrows_figure(mixture: GaussianMixture, xlim=(-4.0, 4.0), num_arrows: int = 27, marks=()):
     """1-D: the density with the score drawn as arrows under it (top), and the score itself (bottom).
 
-    Arrow lengths are proportional to the score (capped where it is large); the arrows point uphill.
+    Arrow lengths are proportional to the score (the longest one arrow spacing long) and their colour shows
+    its size, :math:`|\\nabla_x \\log p(x)|`, on the colour bar; the arrows point uphill. ``marks``: x values
+    whose score the bottom panel labels (where the text says the score is large).
     """
-    grid = np.linspace(*xlim, 600)
-    xs = np.linspace(xlim[0] + 0.2, xlim[1] - 0.2, num_arrows)
-    fig, (ax_top, ax_bottom) = plt.subplots(2, 1, figsize=(9, 5.2), sharex=True, layout="constrained",
+    grid = np.linspace(*xlim, 1200)
+    xs = np.linspace(xlim[0] + 0.15, xlim[1] - 0.15, num_arrows)
+    fig, (ax_top, ax_bottom) = plt.subplots(2, 1, figsize=(9, 5.6), sharex=True, layout="constrained",
                                             gridspec_kw={"height_ratios": [1.2, 1]})
     density = mixture.pdf(grid)
     ax_top.fill_between(grid, density, color=PALETTE["sky"], alpha=0.5, label="data density $p(x)$")
     ax_top.plot(grid, density, color=PALETTE["blue"], lw=1.5)
-    arrow_y = -0.08 * density.max()
-    _arrow_row(ax_top, xs, mixture.score(xs), arrow_y, 0.12, PALETTE["vermillion"])
-    ax_top.plot([], [], color=PALETTE["vermillion"], marker=r"$\rightarrow$", ls="", ms=14,
-                label=r"score $\nabla_x \log p(x)$ (arrows)")
-    ax_top.set_ylim(2.2 * arrow_y, 1.15 * density.max())
+    arrow_score = mixture.score(xs)
+    size = np.abs(arrow_score)
+    score = mixture.score(grid)
+    top = np.abs(score).max()
+    arrow_y = -0.1 * density.max()
+    spacing = xs[1] - xs[0]
+    arrows = ax_top.quiver(xs, np.full_like(xs, arrow_y), arrow_score / top * spacing, np.zeros_like(xs), size,
+                           cmap=_SIZE_CMAP, clim=(0, top), angles="xy", scale_units="xy", scale=1, width=0.005,
+                           headwidth=3.5, headlength=3.5, headaxislength=3)
+    bar = fig.colorbar(arrows, ax=ax_top, pad=0.01, fraction=0.04)
+    bar.ax.set_title("size", fontsize=9)
+    ax_top.plot([], [], color=PALETTE["black"], marker=r"$\rightarrow$", ls="", ms=14,
+                label=r"score $\nabla_x \log p(x)$: length and colour show its size")
+    ax_top.set_ylim(2.0 * arrow_y, 1.18 * density.max())
     ax_top.set_ylabel("density")
     ax_top.set_title("The score points uphill, towards where data is likely")
     ax_top.legend(loc="upper left", frameon=False)
-    score = mixture.score(grid)
     ax_bottom.axhline(0, color=PALETTE["black"], lw=0.8)
     ax_bottom.plot(grid, score, color=PALETTE["vermillion"], lw=2)
-    lim = np.percentile(np.abs(score), 95) * 1.1
-    ax_bottom.set_ylim(-lim, lim)
+    for x in marks:
+        value = float(mixture.score(x))
+        ax_bottom.plot([x], [value], "o", color=PALETTE["black"], ms=4)
+        ax_bottom.annotate(f"{value:+.1f}", (x, value), textcoords="offset points", fontsize=9,
+                           xytext=(6 if x < 0 else -6, 0), ha="left" if x < 0 else "right", va="center")
+    ax_bottom.set_ylim(-1.15 * top, 1.15 * top)
     ax_bottom.set_xlabel("x")
     ax_bottom.set_ylabel(r"$\nabla_x \log p(x)$")
-    ax_bottom.set_title("the score: positive left of a mode, negative right of it, zero on the modes and between them")
+    ax_bottom.set_title("Zero on the modes and at the boundary; large on the outer flanks and beside the boundary")
     return fig
 
 
@@ -88,13 +102,14 @@ def _histogram(ax, x, xlim, bins: int, color: str, label: str | None = None) -> 
     ax.stairs(density, edges, fill=True, color=color, alpha=0.85, label=label)
 
 
-def _score_panel(ax, noised: GaussianMixture, alpha_bar: float, xlim) -> tuple[np.ndarray, np.ndarray]:
+def _score_panel(ax, noised: GaussianMixture, alpha_bar: float, xlim,
+                 label: str | None = "exact score") -> tuple[np.ndarray, np.ndarray]:
     """Draw the exact score of ``noised``, the noisy marginal at ``alpha_bar``, on ``ax``; return the grid and
     the score on it."""
     grid = np.linspace(*xlim, 400)
     exact = noised.score(grid)
     ax.axhline(0, color=PALETTE["black"], lw=0.6)
-    ax.plot(grid, exact, color=PALETTE["black"], lw=1.5, label="exact score")
+    ax.plot(grid, exact, color=PALETTE["black"], lw=1.5, label=label)
     ax.set_xlabel("$x_t$")
     ax.set_title(f"{ABAR} = {alpha_bar:.3g}")
     return grid, exact
@@ -117,10 +132,12 @@ def tweedie_check_figure(mixture: GaussianMixture, estimates: list[dict], xlim=(
         grid = np.linspace(*xlim, 400)
         ax = axes[0, j]
         _histogram(ax, est["x_t"], xlim, 60, PALETTE["sky"], label="forward samples $x_t$")
-        ax.plot(grid, noised.pdf(grid), color=PALETTE["black"], lw=1.5, label="exact $q_t$")
+        ax.plot(grid, noised.pdf(grid), color=PALETTE["black"], lw=1.5,
+                label="exact: $q_t$ (top), its score (bottom)")
         ax.set_title(f"{ABAR} = {ab:.3g}")
         axes[1, j].set_ylabel("score" if j == 0 else "")
-        _, exact = _score_panel(axes[1, j], noised, ab, xlim)
+        _, exact = _score_panel(axes[1, j], noised, ab, xlim, label=None)
+        axes[1, j].set_title("")
         axes[1, j].errorbar(est["centres"], est["score"], yerr=2 * est["error"], fmt="o", ms=3,
                             color=PALETTE["vermillion"], elinewidth=1,
                             label=r"$-E[\epsilon \mid x_t] / \sqrt{1-\bar\alpha_t}$ (Monte Carlo, $\pm 2$ s.e.)")
@@ -226,5 +243,44 @@ def learned_score_figure(mixture: GaussianMixture, schedule: Schedule, score_fn:
         ax.set_title(f"t = {t}, {ABAR} = {ab:.3g}")
     axes[0, 0].set_ylabel("score")
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3, frameon=False, fontsize=9)
-    fig.suptitle(r"A model trained only to predict $\epsilon$ from samples learns the score, wherever there are samples")
+    fig.suptitle(r"A model trained only to predict $\epsilon$ from samples learns the score of $q_t$, "
+                 "wherever there are samples")
+    return fig
+
+
+def sde_limit_figure(paths: dict[int, dict[str, np.ndarray]], beta_min: float = VP_BETA_MIN,
+                     beta_max: float = VP_BETA_MAX):
+    """Chains of T steps against the VP SDE they discretise, one entry of ``paths`` per T.
+
+    Each entry holds ``tau`` (``[T + 1]``, the times t / T), ``euler`` and ``chain`` (``[T + 1]``: the variance
+    of x along the SDE's Euler-Maruyama scheme and along DDPM's chain at the SDE's noise levels, from a fixed
+    start) and ``betas`` (``[T]``, the chain's betas). Left: the variance paths against the SDE's
+    :math:`1 - \\bar\\alpha(\\tau)`. Right: each chain's noise per unit time, :math:`T \\beta_t`, drawn over its step,
+    against the SDE's rate :math:`\\beta(\\tau)`.
+    """
+    colors = [PALETTE["orange"], PALETTE["sky"], PALETTE["blue"], PALETTE["purple"]]
+    fine = np.linspace(0.0, 1.0, 400)
+    fig, (ax_var, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    ax_var.plot(fine, 1.0 - vp_alpha_bar(fine, beta_min, beta_max), color=PALETTE["black"], lw=2.5,
+                label=r"SDE: $1 - \bar\alpha(\tau)$")
+    ax_rate.plot(fine, vp_beta(fine, beta_min, beta_max), color=PALETTE["black"], lw=2.5,
+                 label=r"SDE: rate $\beta(\tau)$")
+    for (T, path), color in zip(sorted(paths.items()), colors):
+        marker = "o" if T <= 20 else None
+        ax_var.plot(path["tau"], path["euler"], color=color, lw=1.5, marker=marker, ms=4,
+                    label=f"Euler-Maruyama, T = {T}")
+        ax_rate.stairs(T * np.asarray(path["betas"]), path["tau"], baseline=None, color=color, lw=1.5,
+                       label=rf"DDPM chain, T = {T}: $T\,\beta_t$")
+    smallest = min(paths)
+    ax_var.plot(paths[smallest]["tau"], paths[smallest]["chain"], ls="", marker="X", ms=8, color=PALETTE["green"],
+                label=f"DDPM chain at the SDE's noise levels, T = {smallest}", zorder=3)
+    ax_var.set_xlabel(r"time $\tau = t / T$")
+    ax_var.set_ylabel(r"Var$(x_\tau \mid x_0)$")
+    ax_var.set_title("Variance of a fixed start along the way")
+    ax_var.legend(loc="lower right", frameon=False, fontsize=8)
+    ax_rate.set_xlabel(r"time $\tau = t / T$")
+    ax_rate.set_ylabel("noise variance per unit time")
+    ax_rate.set_title(r"Each step's noise, $\beta_t$, divided by its length $1/T$")
+    ax_rate.legend(loc="upper left", frameon=False, fontsize=8)
+    fig.suptitle("Chains of T = " + ", ".join(str(T) for T in sorted(paths)) + " steps and the SDE they converge to")
     return fig
