@@ -113,6 +113,8 @@ function render({ model, el }) {
 
   const root = html("div", { class: "course-explorer", role: "group",
     "aria-label": "Schedule explorer: pick schedules and T, slide on the step t or on log SNR" }, el);
+  // keys pressed on the controls are theirs: JupyterLab's shortcuts (ArrowRight in command mode) must not see them
+  root.addEventListener("keydown", (event) => event.stopPropagation());
   const controls = html("div", { class: "course-explorer-controls" }, root);
   const picks = html("fieldset", {}, controls);
   html("legend", {}, picks, "schedules");

@@ -32,6 +32,8 @@ async function render({ model, el }) {
   root.className = "course-scrubber";
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", model.get("description"));
+  // keys pressed on the controls are theirs: JupyterLab's shortcuts (ArrowRight in command mode) must not see them
+  root.addEventListener("keydown", (event) => event.stopPropagation());
 
   const label = document.createElement("label");
   label.className = "course-scrubber-control";
