@@ -11,7 +11,7 @@ author = "the course's authors"
 copyright = "the course's authors, MIT licence"
 language = "en"
 
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx.ext.githubpages"]  # githubpages: writes .nojekyll (GitHub Pages serves _static/)
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 exclude_patterns = ["downloads/**", "**.ipynb_checkpoints"]
 suppress_warnings = ["mystnb.unknown_mime_type"]

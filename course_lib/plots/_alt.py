@@ -45,12 +45,16 @@ def _panel(ax) -> str:
     """A plot in words: its title, what it plots against what, its legend."""
     title = "; ".join(plain_text(t) for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)
     xlabel, ylabel = plain_text(ax.get_xlabel()), plain_text(ax.get_ylabel())
-    what = f"{ylabel or 'values'} against {xlabel}" if xlabel else (ylabel or "plot")
+    what = (f"{ylabel or 'values'} against {xlabel}" if xlabel else ylabel) if (xlabel or ylabel) else ""
+    parts = [part for part in (title, what) if part]
+    for axis in (ax.yaxis, ax.xaxis):  # a bar chart's categories are its tick labels
+        names = [plain_text(tick.get_text()) for tick in axis.get_ticklabels()]
+        if names and all(names) and not any(re.fullmatch(r"[\d.,+\-−eE ]+", name) for name in names):
+            parts.append("categories: " + ", ".join(names))
     labels = [plain_text(label) for label in ax.get_legend_handles_labels()[1] if not label.startswith("_")]
-    parts = [title, what] if title else [what]
     if labels:
         parts.append("legend: " + ", ".join(labels))
-    return "; ".join(parts)
+    return "; ".join(parts) or "an untitled plot"
 
 
 def describe_figure(fig) -> str:
