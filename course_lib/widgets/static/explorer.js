@@ -135,10 +135,11 @@ function render({ model, el }) {
   const modes = html("fieldset", {}, right);
   html("legend", {}, modes, "slide on");
   const modeInputs = {};
+  const group = `course-mode-${Math.random().toString(36).slice(2)}`;  // one radio group per explorer
   for (const [value, words] of [["t", "step t (every schedule at the same step)"],
     ["log_snr", "log SNR (every schedule at the same noise level)"]]) {
     const row = html("label", {}, modes);
-    modeInputs[value] = html("input", { type: "radio", name: `mode-${Math.random().toString(36).slice(2)}`, value }, row);
+    modeInputs[value] = html("input", { type: "radio", name: group, value }, row);
     row.append(` ${words}`);
   }
   modeInputs[model.get("mode")].checked = true;
