@@ -128,7 +128,7 @@ def test_show_displays_the_widget_with_close_ups_as_fallback(monkeypatch):
     strip = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
     assert strip.size[0] > 3 * strip.size[1]  # a strip of frames, wider than tall
     alt = metadata["image/png"]["alt"]
-    assert "centre 128 x 128 pixels of the 512 x 512 frames" in alt and "t = 1000" in alt
+    assert "centre 96 x 96 pixels of the 512 x 512 frames" in alt and "t = 1000" in alt
     assert plt.get_fignums() == []  # the static figure was closed after being encoded
 
 
@@ -139,12 +139,13 @@ def test_static_view_is_full_resolution_close_ups_of_the_same_noise():
     scrub = TimestepScrubber(x0, SCHEDULE, np.random.default_rng(0))
     fig = scrub.static_figure([0, 1000])
     shown = fig.axes[1].images[0].get_array()
-    assert shown.shape == (128, 128, 3)  # a 128 x 128 window, every pixel
-    window = np.s_[:, 36:164, 36:164]
+    assert shown.shape == (96, 96, 3)  # a 96 x 96 window, every pixel
+    window = np.s_[:, 52:148, 52:148]
     expected = np.clip((math.sqrt(ABAR[999]) * x0[window] + math.sqrt(1 - ABAR[999]) * scrub.eps[window] + 1) / 2, 0, 1)
     assert np.allclose(shown, expected.transpose(1, 2, 0))
     small = TimestepScrubber(data.sample_image(64), SCHEDULE, np.random.default_rng(0)).static_figure([0, 10])
     assert small.axes[0].images[0].get_array().shape == (64, 64, 3)  # smaller than the window: the whole image
+    assert "the 64 x 64 frames" in small.get_suptitle()
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ class TimestepScrubber:
         self.update(start_t)
         return float(np.median(times))
 
-    def static_figure(self, ts: Sequence[int] | None = None, crop: int = 128):
+    def static_figure(self, ts: Sequence[int] | None = None, crop: int = 96):
         """What renderers without widgets show: close-ups of the frames at the scrubber's own resolution.
 
         A ``crop`` x ``crop`` square from the centre of the image (the whole image if it is smaller), at the
@@ -159,8 +159,8 @@ class TimestepScrubber:
         where = f"the centre {size} x {size} pixels of the {wide} x {height} frames" if size < max(height, wide) \
             else f"the {wide} x {height} frames"
         return noising_strip(self.x0[window], self.schedule, ts, self.eps[window],
-                             title=f"Timestep scrubber, static view: {where}, one noise draw "
-                                   "(run the notebook to drag t)")
+                             title=f"Timestep scrubber, static view (run the notebook to drag t):\n{where}, "
+                                   "one noise draw")
 
     def show(self, ts: Sequence[int] | None = None) -> None:
         """Display the live widget, with :meth:`static_figure` as its fallback in the same output."""
