@@ -5,7 +5,8 @@ MyST-NB) into a scratch folder and served on 127.0.0.1. Each page must: render i
 every formula with the MathJax the site carries; show every figure, each with alt text; mount every
 interactive figure with no kernel, and redraw it when its slider steps (the time from a key press to the new
 frame on screen is recorded); link to its student notebook; log no console error; send no request off the
-machine; and pass axe-core's accessibility rules (WCAG 2.1 A and AA, and axe's best practices). What was seen
+machine; and pass axe-core's accessibility rules (WCAG 2.1 A and AA, and axe's best practices; colour
+contrast on three pages, see CONTRAST_PAGES). What was seen
 goes to test-output/book-report.json. Skipped, with the reason, where Chromium cannot be had.
 """
 
@@ -35,6 +36,10 @@ PAGES = ["index", *assignments()]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 VIEWPORT = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+#: axe's colour-contrast rule checks every text node (800 to 900 a page, most of them code tokens) and takes
+#: two thirds of axe's time; the pages share one theme, one code style and the course's CSS, so it runs on
+#: the landing page and the two pages with interactive figures, and every other rule runs on every page.
+CONTRAST_PAGES = {"index", "01-why-destroy-data", "04-schedules-and-snr"}
 
 PAGE_STATE = """() => {
   const main = document.querySelector('main') || document.body;
@@ -60,10 +65,11 @@ PAGE_STATE = """() => {
 }"""
 
 
-AXE = """async (tags) => {
+AXE = """async ([tags, contrast]) => {
   // preload: false: axe's own re-fetch of the style sheets resolves their @import against the page, not the
   // sheet (a 404 for /basic.css); it only serves the css-orientation-lock rule
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false});
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false,
+                                          rules: {'color-contrast': {enabled: contrast}}});
   const mathsOnly = (target) => {
     const node = document.querySelector(target[0]);
     if (!node || !node.querySelector('mjx-container')) return false;
@@ -140,7 +146,7 @@ def _expected(html: Path, page: str) -> dict:
     return {"figures": len(figures), "widgets": len(widgets), "cells": len(nb.cells)}
 
 
-def _axe(page) -> list[dict]:
+def _axe(page, contrast: bool) -> list[dict]:
     """axe-core's violations on the page (axe.min.js from the axe-playwright-python package, run in the page).
 
     One known false positive is left out: a table header whose only content is a formula fails
@@ -150,7 +156,7 @@ def _axe(page) -> list[dict]:
     import axe_playwright_python
 
     page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
-    return page.evaluate(AXE, AXE_TAGS)
+    return page.evaluate(AXE, [AXE_TAGS, contrast])
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -193,9 +199,9 @@ def test_page_in_the_browser(name, site, server, browser, report):
                             "step_to_frame_drawn_median_ms": round(statistics.median(x["drawn_ms"] for x in latencies), 1),
                             "step_to_frame_painted_median_ms": round(statistics.median(x["painted_ms"] for x in latencies), 1),
                             "step_to_frame_painted_max_ms": round(max(x["painted_ms"] for x in latencies), 1)})
-        violations = _axe(page)
+        violations = _axe(page, contrast=name in CONTRAST_PAGES)
         OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=str(OUTPUT / f"book-{name}.png"), full_page=True)
+        page.screenshot(path=str(OUTPUT / f"book-{name}.png"))  # the first screen (a whole page takes seconds)
     finally:
         page.close()
     size = (html / f"{name}.html").stat().st_size
