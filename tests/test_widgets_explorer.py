@@ -34,7 +34,7 @@ def test_every_schedule_and_every_T_is_sent_with_its_log_snr_alpha_bar_and_densi
     assert [c["label"] for c in widget.choices] == list(explorer.CHOICES)
     assert widget.selected == ["linear", "cosine"] and (widget.T, widget.t, widget.mode) == (1000, 500, "t")
     assert set(widget.curves) == set(explorer.CHOICES)
-    for label, by_T in widget.curves.items():
+    for by_T in widget.curves.values():
         assert sorted(map(int, by_T)) == sorted(explorer.T_OPTIONS)
     linear = explorer.CHOICES["linear"](1000)
     sent = widget.curves["linear"]["1000"]

@@ -88,7 +88,7 @@ def test_the_scrubber_draws_the_kernels_frame(page):
         drawn = np.array(canvas.evaluate(PIXELS), dtype=float).reshape(96, 96, 4)[..., :3]
         # x0 is sent losslessly and eps rounded to 1/24: 127.5 / 48 = 2.7 levels, plus the two roundings
         assert np.abs(drawn - scrubber.frame(t)).max() <= 4, f"t = {t}"
-    assert f"t = 1000 of 1000" in tab.locator(".course-scrubber-caption").text_content()
+    assert "t = 1000 of 1000" in tab.locator(".course-scrubber-caption").text_content()
     assert not errors
 
 

@@ -158,7 +158,7 @@ def build(out: Path = DEFAULT_OUT, root: Path = ROOT, jobs: int = 2, quiet: bool
     if problems:
         raise RuntimeError("the notebooks are not ready for the web:\n" + "\n".join(problems))
     executed = time.perf_counter() - started
-    (source / "index.md").write_text(_index(names, source))
+    (source / "index.md").write_text(_index(names))
     static = out / "static"
     _copy_mathjax(static)
     args = ["-b", "html", "-c", str(HERE), "-W", "--keep-going", "-j", "1", "-d", str(out / "doctrees"),
@@ -176,7 +176,7 @@ def build(out: Path = DEFAULT_OUT, root: Path = ROOT, jobs: int = 2, quiet: bool
     return html
 
 
-def _index(names: list[str], source: Path) -> str:
+def _index(names: list[str]) -> str:
     """The landing page: the course's title and the notebooks in order (their own titles)."""
     lines = ["# Diffusion models, part 1: the forward process", "",
              "How diffusion destroys data, step by step, and why that makes generation learnable: five "

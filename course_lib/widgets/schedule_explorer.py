@@ -78,10 +78,10 @@ def explorer_data(T_options=T_OPTIONS) -> dict:
     :data:`DENSITY_EDGES`.
     """
     curves = {}
-    for label in CHOICES:
+    for label, make in CHOICES.items():
         curves[label] = {}
         for T in T_options:
-            s = CHOICES[label](T)
+            s = make(T)
             curves[label][str(T)] = {
                 "log_snr": _float32_base64(s.log_snr), "alphas_cumprod": _float32_base64(s.alphas_cumprod),
                 "density": _float32_base64(sch.steps_per_log_snr(s, DENSITY_EDGES))}
