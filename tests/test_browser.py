@@ -113,8 +113,8 @@ def exercise_sliders(page, scope: str = ".jp-OutputArea-output") -> list[dict]:
         slider = root.locator("input[type=range]").first
         slider.scroll_into_view_if_needed()
         value_before = slider.input_value()
-        box = slider.bounding_box()
-        page.mouse.click(box["x"] + 0.4 * box["width"], box["y"] + box["height"] / 2)
+        box = slider.bounding_box()  # Playwright's click waits until the slider holds still (JupyterLab re-lays out)
+        slider.click(position={"x": 0.4 * box["width"], "y": box["height"] / 2})
         value_clicked = slider.input_value()
         latencies = step_latencies(page, root)
         found.append({"widget": root.get_attribute("class"), "value_before": value_before,
