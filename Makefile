@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 WORK ?= my-work
 
-.PHONY: help venv lab test release grade grade-selftest bench clean
+.PHONY: help venv lab test release grade grade-selftest bench book clean
 
 help:
 	@echo "make lab      install (first time) and open JupyterLab on your working copy in my-work/"
@@ -20,6 +20,7 @@ help:
 	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all; JOBS=N grades N at once, default: CPUs, at most 4)"
 	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
 	@echo "make bench    measure the course and print one table (BENCH_ARGS=--quick for a smoke run)"
+	@echo "make book     build the web edition (the student notebooks, executed) into _build/book/html"
 
 venv: $(STAMP)
 
@@ -51,5 +52,9 @@ grade-selftest: venv
 bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# The web edition: executes notebooks/ and renders it with Sphinx + MyST-NB, offline (about a minute).
+book: venv
+	$(BIN)/python -m course_lib.book
+
 clean:
-	rm -rf $(VENV) .pytest_cache .exchange .answer-keys
+	rm -rf $(VENV) .pytest_cache .exchange .answer-keys _build

@@ -47,6 +47,7 @@ __all__ = [
     "average_pool",
     "ve_sigmas",
     "flow_matching_sigmas",
+    "steps_per_log_snr",
 ]
 
 
@@ -453,3 +454,20 @@ def flow_matching_sigmas(schedule) -> np.ndarray:
     abar = _alphas_cumprod_of(schedule)
     noise = np.sqrt(1.0 - abar)
     return noise / (np.sqrt(abar) + noise)
+
+
+def steps_per_log_snr(schedule, edges) -> np.ndarray:
+    r"""Where a schedule spends its steps along the log-SNR axis: steps per unit of log SNR, bin by bin.
+
+    ``density[i] = #{t in 1..T : edges[i] <= log SNR(t) < edges[i+1]} / (edges[i+1] - edges[i])``, so that
+    ``sum(density * diff(edges))`` counts the steps whose log SNR lies between the first and last edge
+    (the last bin includes its right edge; steps at log SNR = +-inf fall in no bin). Two schedules with the same curve of log SNR against the
+    fraction t / T but different T differ by the factor of their T. ``schedule``: a :class:`Schedule` or a
+    1-D alphas_cumprod array; ``edges``: increasing bin edges (at least two). Returns ``[len(edges) - 1]``.
+    """
+    edges = as_float_array(edges, "edges").astype(np.float64)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
+        raise ValueError(f"edges must be at least two finite, increasing bin edges; got {edges!r}")
+    lam = log_snr(_alphas_cumprod_of(schedule))
+    counts, _ = np.histogram(lam[np.isfinite(lam)], bins=edges)
+    return counts / np.diff(edges)

@@ -104,18 +104,32 @@ KERNEL_IDLE = """() => {
 
 # JupyterLab's own Run All, as a learner clicks it. It stops at an error in any cell *not* tagged
 # raises-exception; the release tags the exercise cells and the cells that use their answers, so an untouched
-# notebook runs to the end. Started without being awaited: the test waits for window.courseRunDone.
+# notebook runs to the end. Started without being awaited. The command can resolve while the kernel is still
+# working through its queue (seen on a loaded machine: 12 of 25 cells done, and once the last reply 4 s after
+# the kernel went idle), so RUN_DONE also waits for the kernel to be idle and every code cell to have run, or,
+# if one never does, for 10 s of idle kernel (the test then names the cells that never ran).
 RUN_ALL = """() => {
   const app = window.jupyterapp;
   if (!app.shell.leftCollapsed) app.shell.collapseLeft();
+  const panel = app.shell.currentWidget;
   window.courseRunDone = false;
+  window.courseLastBusy = performance.now();
+  panel.sessionContext.statusChanged.connect((_, status) => {
+    if (status !== 'idle') window.courseLastBusy = performance.now();
+  });
   (async () => {
     await app.commands.execute('notebook:run-all-cells');
-    app.shell.currentWidget.content.activeCellIndex = 0;
+    panel.content.activeCellIndex = 0;
     window.courseRunDone = true;
   })();
 }"""
-RUN_DONE = "() => window.courseRunDone === true"
+RUN_DONE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (window.courseRunDone !== true || panel.sessionContext.session.kernel.status !== 'idle') return false;
+  const idle = performance.now() - window.courseLastBusy;
+  const ran = panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
+  return (ran && idle > 500) || idle > 10000;
+}"""
 
 CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map((cell, index) => ({
   index, type: cell.model.type,
@@ -141,17 +155,12 @@ RENDERED = """() => {
     images: node.querySelectorAll('.jp-OutputArea-output img').length,
     widget_errors: Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(
         o => /Error displaying widget|Loading widget/.test(o.textContent)).map(o => o.textContent.slice(0, 200)),
-    widgets: node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+    widgets: node.querySelectorAll(
+        '.jp-OutputArea-output :is(.jupyter-widgets, .course-scrubber, .course-explorer)').length,
     validate: Array.from(panel.toolbar.node.querySelectorAll('.validate-button, [aria-label="Validate"]')).filter(
         b => b.textContent.trim() === 'Validate' && b.getAttribute('aria-disabled') !== 'true'
              && b.offsetParent !== null).length,
   };
-}"""
-
-# True once the img elements under a node show other pictures than ``before`` (their sources).
-PICTURES_CHANGED = """([node, before]) => {
-  const now = Array.from(node.querySelectorAll('img')).map(img => img.getAttribute('src') || '');
-  return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
 }"""
 
 NOTEBOOK_HEIGHT = """() => {
@@ -161,3 +170,46 @@ NOTEBOOK_HEIGHT = """() => {
 }"""
 
 SHUTDOWN_KERNEL = "async () => { await window.jupyterapp.shell.currentWidget.sessionContext.shutdown(); }"
+
+# --- the kernel-free widgets: time from a slider step to its frame on screen --------------------------------
+
+# Armed before a key press on a slider inside ``root``: resolves with the milliseconds from the key press
+# (the keydown event's timestamp) to the new frame being drawn (the widget marks it with data-t / data-frame)
+# and to the browser's next rendering step after that (requestAnimationFrame), when the frame is painted.
+ARM_STEP = """(root) => {
+  window.courseStep = new Promise((resolve, reject) => {
+    let pressed = null;
+    root.addEventListener('keydown', (event) => { pressed = event.timeStamp; }, {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+      if (pressed === null) return;
+      observer.disconnect();
+      const drawn = performance.now();
+      requestAnimationFrame(() => resolve({drawn_ms: drawn - pressed, painted_ms: performance.now() - pressed}));
+    });
+    observer.observe(root, {attributes: true, subtree: true, attributeFilter: ['data-t', 'data-frame']});
+    setTimeout(() => reject(new Error('no new frame 10 s after the key press')), 10000);
+  });
+}"""
+STEP_DONE = "() => window.courseStep"
+
+# The kernel-free widgets' roots and their sliders, in page order.
+WIDGET_ROOTS = ".course-scrubber, .course-explorer"
+
+
+def step_latencies(page, root, steps: int = 8) -> list[dict]:
+    """Press ArrowRight on the first slider in ``root`` ``steps`` times; the latency of each step (see ARM_STEP).
+
+    The first step after the page loads is not counted (the browser compiles the drawing code then).
+    """
+    slider = root.locator("input[type=range]").first
+    slider.scroll_into_view_if_needed()
+    slider.focus()
+    results = []
+    for i in range(steps + 1):
+        page.wait_for_timeout(100)  # let the previous frame land
+        page.evaluate(ARM_STEP, root.element_handle())
+        page.keyboard.press("ArrowRight")
+        latency = page.evaluate(STEP_DONE)
+        if i:
+            results.append(latency)
+    return results

@@ -306,7 +306,7 @@ def test_flow_matching_sigmas_have_the_same_snr():
     assert flow_matching_sigmas(rescale_zero_terminal_snr(sd))[-1] == 1.0  # pure noise at s = 1
 
 
-# --- the notebook's figures and the explorer run on every kind of input ----------------------------------
+# --- the notebook's figures run on every kind of input (the explorer: tests/test_widgets_explorer.py) ----------------------------------
 
 def test_figures_draw(tmp_path):
     import matplotlib
@@ -330,50 +330,3 @@ def test_figures_draw(tmp_path):
         assert fig.axes and all(ax.get_title() for ax in fig.axes)
         fig.savefig(tmp_path / f"{i}.png")
         plt.close(fig)
-
-
-def test_explorer_redraws_once_per_change(monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import course_lib.widgets.schedule_explorer as explorer
-
-    calls = []
-    real = explorer._figure
-    monkeypatch.setattr(explorer, "_figure", lambda *a: calls.append(a[3:]) or real(*a))
-    image = data.sample_image(16)
-    widget = explorer.schedule_explorer(image, np.zeros_like(image), labels=("linear", "cosine"), T=1000, t=500)
-    pick, controls = widget.children[0].children
-    steps, slider = controls.children
-    out = widget.children[1]
-    assert calls == [(1000, 500)] and out.outputs[0]["data"]["image/png"]
-    steps.value = 100  # t keeps its place: halfway
-    assert (slider.value, slider.max) == (50, 100) and calls[-1] == (100, 50) and len(calls) == 2
-    steps.value = 2000
-    assert (slider.value, slider.max) == (1000, 2000) and len(calls) == 3
-    pick.value = ()
-    assert "Pick at least one schedule" in out.outputs[0]["text"] and len(calls) == 3
-    pick.value = tuple(explorer.CHOICES)
-    assert len(calls) == 4 and out.outputs[0]["output_type"] == "display_data"
-    noised = explorer.noised_images(image, np.zeros_like(image), explorer.build_schedules(["linear"], 10), 10)
-    assert np.allclose(noised["linear"], np.sqrt(get_schedule("linear", 10).alphas_cumprod[-1]) * image)
-    with pytest.raises(ValueError, match="labels must be among"):
-        explorer.build_schedules(["laplace"], 10)
-
-
-def test_show_explorer_draws_the_starting_figure_once(monkeypatch):
-    import IPython.display
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import course_lib.widgets.schedule_explorer as explorer
-
-    calls, shown = [], []
-    real = explorer._figure
-    monkeypatch.setattr(explorer, "_figure", lambda *a: calls.append(a[3:]) or real(*a))
-    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
-    image = data.sample_image(16)
-    explorer.show_schedule_explorer(image, np.zeros_like(image), labels=("linear",), T=100, t=50)
-    (bundle,) = shown
-    assert calls == [(100, 50)]  # the live view's picture is the static fallback too
-    assert bundle["image/png"] and bundle["text/plain"].startswith("Schedule explorer")

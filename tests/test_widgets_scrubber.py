@@ -1,5 +1,8 @@
-"""The timestep scrubber: right pixels, one noise draw, in-place updates, a static fallback (no timing asserts)."""
+"""The timestep scrubber: right pixels, one noise draw, the state its browser front end draws from, a static
+fallback that shows what the strip above it does not (no timing asserts; tests/test_browser.py and
+tests/test_book.py drive the front end itself)."""
 
+import base64
 import io
 import math
 
@@ -34,6 +37,19 @@ def _expected_pixels(x0, eps, t):
     return np.clip(x_t * 127.5 + 127.5, 0, 255).transpose(1, 2, 0)
 
 
+def _decode(text):
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(text))), dtype=float)
+
+
+def _browser_frame(widget, t):
+    """The frame static/scrubber.js draws for step t, from the widget's state, with the same arithmetic."""
+    x0, eps = _decode(widget.x0), _decode(widget.eps)
+    if x0.ndim == 2:
+        x0, eps = x0[..., None], eps[..., None]
+    frame = widget.signal[t] * (x0 - 127.5) + widget.noise[t] * (eps - 128) * 127.5 / widget.eps_scale + 127.5
+    return np.clip(np.rint(frame), 0, 255)
+
+
 @pytest.mark.parametrize("t", [0, 1, 250, 1000])
 def test_frames_are_the_closed_form_in_pixels(t):
     x0 = data.sample_image(32)
@@ -44,6 +60,27 @@ def test_frames_are_the_closed_form_in_pixels(t):
     assert np.abs(frame.astype(float) - _expected_pixels(x0, scrub.eps, t)).max() <= 1.0
 
 
+@pytest.mark.parametrize("t", [0, 1, 100, 400, 1000])
+def test_the_browser_draws_the_closed_form_from_the_state_it_is_sent(t):
+    """x0 and eps travel as 8-bit PNGs: the front end's frame is within 3.5 grey levels of the exact one
+    (eps rounded to 1/24: 127.5 / 48 = 2.66 levels at full noise; x0 rounded: 0.5; the frame rounded: 0.5)."""
+    x0 = data.sample_image(64)
+    scrub = TimestepScrubber(x0, SCHEDULE, np.random.default_rng(1), image_format="png")
+    assert scrub.widget.x0_mime == "image/png" and scrub.widget.num_timesteps == 1000
+    assert len(scrub.widget.signal) == len(scrub.widget.noise) == 1001 and scrub.widget.signal[0] == 1.0
+    assert scrub.widget.signal[t] == pytest.approx(1.0 if t == 0 else math.sqrt(ABAR[t - 1]), rel=1e-6)
+    assert scrub.widget.noise[t] == pytest.approx(0.0 if t == 0 else math.sqrt(1 - ABAR[t - 1]), rel=1e-6, abs=1e-9)
+    assert np.abs(_browser_frame(scrub.widget, t) - _expected_pixels(x0, scrub.eps, t)).max() <= 3.5
+
+
+def test_jpeg_keeps_the_clean_image_within_a_few_grey_levels():
+    x0 = data.sample_image(512)  # the notebook's size: a quarter of PNG's bytes, 1.6 grey levels off on average
+    scrub = TimestepScrubber(x0, SCHEDULE, np.random.default_rng(1))  # jpeg: the default
+    assert scrub.widget.x0_mime == "image/jpeg"
+    error = np.abs(_browser_frame(scrub.widget, 0) - _expected_pixels(x0, scrub.eps, 0))
+    assert error.mean() < 2.0
+
+
 def test_the_noise_is_drawn_once_from_the_given_rng():
     x0 = data.sample_image(16)
     scrub = TimestepScrubber(x0, SCHEDULE, np.random.default_rng(3))
@@ -51,60 +88,64 @@ def test_the_noise_is_drawn_once_from_the_given_rng():
     first = scrub.frame(400)
     scrub.frame(900)
     assert np.array_equal(scrub.frame(400), first)  # same t, same picture: the static does not change
+    eps_sent = (_decode(scrub.widget.eps) - 128) / scrub.widget.eps_scale
+    assert np.abs(eps_sent - scrub.eps.transpose(1, 2, 0)).max() <= 0.5 / scrub.widget.eps_scale + 1e-12
 
 
-def test_moving_the_slider_replaces_the_image_bytes_and_draws_no_figure():
+def test_update_moves_the_slider_and_draws_no_figure():
     scrub = TimestepScrubber(data.sample_image(32), SCHEDULE, np.random.default_rng(0), t=10)
-    image_widget, figures = scrub.image, plt.get_fignums()
-    scrub.slider.value = 600
-    assert scrub.image is image_widget and plt.get_fignums() == figures
-    assert scrub.image.value == scrub.encode(600)
-    decoded = np.asarray(Image.open(io.BytesIO(scrub.image.value)))
-    assert decoded.shape == (32, 32, 3)
-    # JPEG is lossy, but at full colour resolution the static stays within a few grey levels on average
-    # (with the default 4:2:0 chroma subsampling this frame is off by ~57 levels)
-    assert np.abs(decoded.astype(float) - scrub.frame(600)).mean() < 12
-    assert f"{ABAR[599]:.4f}" in scrub.caption.value and "t = 600 of 1000" in scrub.caption.value
+    figures, state = plt.get_fignums(), scrub.widget.x0
+    scrub.update(600)
+    assert scrub.t == scrub.widget.t == 600
+    assert plt.get_fignums() == figures and scrub.widget.x0 == state  # nothing but t is sent again
+    with pytest.raises(ValueError, match="t must lie in 0..1000"):
+        scrub.update(1001)
 
 
-def test_png_is_lossless_and_gray_images_work():
+def test_gray_images_work():
     x0 = data.sample_image(16, gray=True)
     scrub = TimestepScrubber(x0, from_betas([0.1, 0.2, 0.3]), np.random.default_rng(0), image_format="png")
-    frame = scrub.frame(2)
-    assert frame.shape == (16, 16, 1)
-    decoded = np.asarray(Image.open(io.BytesIO(scrub.encode(2))))
-    assert decoded.shape == (16, 16) and np.array_equal(decoded, frame[..., 0])
+    assert scrub.frame(2).shape == (16, 16, 1)
+    assert _decode(scrub.widget.x0).shape == (16, 16)
+    assert np.abs(_browser_frame(scrub.widget, 2)[..., 0] - scrub.frame(2)[..., 0]).max() <= 4.0
 
 
-def test_time_update_restores_the_frame_on_show():
+def test_time_update_restores_the_step():
     scrub = TimestepScrubber(data.sample_image(16), SCHEDULE, np.random.default_rng(0), t=42)
     seconds = scrub.time_update(repeats=5)
     assert seconds > 0
-    assert scrub.image.value == scrub.encode(42)
+    assert scrub.t == 42
 
 
-def test_show_displays_the_widget_with_a_static_strip(monkeypatch):
+def test_show_displays_the_widget_with_close_ups_as_fallback(monkeypatch):
     import IPython.display
 
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
-    scrub = scrubber_module.timestep_scrubber(data.sample_image(200), SCHEDULE, np.random.default_rng(0))
-    (bundle,) = shown
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False, metadata=None: shown.append((obj, metadata)))
+    scrub = scrubber_module.timestep_scrubber(data.sample_image(512), SCHEDULE, np.random.default_rng(0))
+    ((bundle, metadata),) = shown
     assert bundle[WIDGET_MIME]["model_id"] == scrub.widget.model_id
-    strip = Image.open(io.BytesIO(__import__("base64").b64decode(bundle["image/png"])))
-    assert strip.size[0] > 4 * strip.size[1]  # a strip of frames, wider than tall
+    strip = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert strip.size[0] > 3 * strip.size[1]  # a strip of frames, wider than tall
+    alt = metadata["image/png"]["alt"]
+    assert "centre 96 x 96 pixels of the 512 x 512 frames" in alt and "t = 1000" in alt
     assert plt.get_fignums() == []  # the static figure was closed after being encoded
 
 
-def test_static_figure_is_subsampled_from_the_same_noise():
+def test_static_view_is_full_resolution_close_ups_of_the_same_noise():
+    """Issue 11 F: the strip above the scrubber shows the whole portrait downsampled; the fallback shows
+    pixels at the scrubber's own resolution, cut from the same frames the slider shows."""
     x0 = data.sample_image(200)
     scrub = TimestepScrubber(x0, SCHEDULE, np.random.default_rng(0))
     fig = scrub.static_figure([0, 1000])
     shown = fig.axes[1].images[0].get_array()
-    assert shown.shape == (50, 50, 3)  # every 4th pixel: at most 64 a side
-    sub_x0, sub_eps = x0[:, ::4, ::4], scrub.eps[:, ::4, ::4]
-    expected = np.clip((math.sqrt(ABAR[999]) * sub_x0 + math.sqrt(1 - ABAR[999]) * sub_eps + 1) / 2, 0, 1)
+    assert shown.shape == (96, 96, 3)  # a 96 x 96 window, every pixel
+    window = np.s_[:, 52:148, 52:148]
+    expected = np.clip((math.sqrt(ABAR[999]) * x0[window] + math.sqrt(1 - ABAR[999]) * scrub.eps[window] + 1) / 2, 0, 1)
     assert np.allclose(shown, expected.transpose(1, 2, 0))
+    small = TimestepScrubber(data.sample_image(64), SCHEDULE, np.random.default_rng(0)).static_figure([0, 10])
+    assert small.axes[0].images[0].get_array().shape == (64, 64, 3)  # smaller than the window: the whole image
+    assert "the 64 x 64 frames" in small.get_suptitle()
 
 
 @pytest.mark.parametrize(

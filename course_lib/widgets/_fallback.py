@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
-__all__ = ["display_with_fallback", "display_with_png_fallback", "figure_png"]
+__all__ = ["display_with_fallback", "figure_png"]
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -24,23 +24,20 @@ def figure_png(fig, dpi: int = 80) -> str:
 def display_with_fallback(widget, static_fig, text: str = "Interactive figure (run the notebook to use it)") -> None:
     """Display ``widget`` with ``static_fig`` (a matplotlib figure) as its fallback, in one output.
 
-    Front ends pick the richest MIME type they can render: JupyterLab with a live kernel renders the
-    widget view; static renderers, which cannot, show the PNG. The static figure is closed afterwards.
+    Front ends pick the richest MIME type they can render: one with a widget manager renders the widget
+    view; static renderers, which cannot, show the PNG, whose ``alt`` metadata is written from the figure's
+    titles (:func:`course_lib.plots.describe_figure`). The static figure is closed afterwards.
     """
     import matplotlib.pyplot as plt
-
-    png = figure_png(static_fig)
-    plt.close(static_fig)
-    display_with_png_fallback(widget, png, text)
-
-
-def display_with_png_fallback(widget, png: str, text: str = "Interactive figure (run the notebook to use it)") -> None:
-    """:func:`display_with_fallback` for a fallback already encoded (``png``: base64 text, see :func:`figure_png`)."""
     from IPython.display import display
 
+    from ..plots import describe_figure
+
+    png, alt = figure_png(static_fig), describe_figure(static_fig)
+    plt.close(static_fig)
     bundle = {
         WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
         "image/png": png,
         "text/plain": text,
     }
-    display(bundle, raw=True)
+    display(bundle, raw=True, metadata={"image/png": {"alt": alt}})
