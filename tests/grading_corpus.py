@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,25 @@ def student_id(assignment: str, name: str) -> str:
     return f"{assignment[:2]}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48]
 
 
+@contextmanager
+def scratch_shell():
+    """An in-process IPython shell that leaves no trace: IPython puts its own ``__main__`` (without
+    ``__spec__``, which spawned worker processes need) into ``sys.modules`` and makes itself what
+    ``get_ipython()`` returns; both are undone on exit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    saved = sys.modules["__main__"], sys.displayhook, sys.excepthook
+    shell = InteractiveShell.instance()
+    try:
+        yield shell
+    finally:
+        InteractiveShell.clear_instance()
+        sys.modules["__main__"], sys.displayhook, sys.excepthook = saved
+
+
 def _visible_failures(assignment: str, subs: list[Submission]) -> dict[str, set[str]]:
     """For each submission: the test cells whose *visible* check fails, run as in the learner's notebook.
 
@@ -113,30 +133,25 @@ def _visible_failures(assignment: str, subs: list[Submission]) -> dict[str, set[
     import contextlib
     import io
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
     release_nb = nbformat.read(ROOT / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
     _, answers = exercises_of(nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4))
     setup = next(c.source for c in release_nb.cells if c.cell_type == "code")
     setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
     failures = {}
-    for sub in subs:
-        nb = build_submission(release_nb, answers, sub, ROOT)
-        lost = set()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            shell.reset(new_session=False)
-            assert shell.run_cell(setup).success, "the release's setup cell failed"
-            for cell in nb.cells:
-                meta, source = _meta(cell), "".join(cell.source)  # a list of lines where build_submission kept it
-                if cell.cell_type == "code" and meta.get("solution"):
-                    shell.run_cell(source)
-                elif cell.cell_type == "code" and meta.get("grade") and not shell.run_cell(source).success:
-                    lost.add(meta["grade_id"])
-        failures[sub.name] = lost
+    with scratch_shell() as shell:
+        for sub in subs:
+            nb = build_submission(release_nb, answers, sub, ROOT)
+            lost = set()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                shell.reset(new_session=False)
+                assert shell.run_cell(setup).success, "the release's setup cell failed"
+                for cell in nb.cells:
+                    meta, source = _meta(cell), "".join(cell.source)  # a list of lines where build_submission kept it
+                    if cell.cell_type == "code" and meta.get("solution"):
+                        shell.run_cell(source)
+                    elif cell.cell_type == "code" and meta.get("grade") and not shell.run_cell(source).success:
+                        lost.add(meta["grade_id"])
+            failures[sub.name] = lost
     return failures
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import ASSIGNMENTS, ROOT
 from course_lib.checks._core import Recorder
+from grading_corpus import scratch_shell
 
 
 def _meta(cell) -> dict:
@@ -25,16 +26,10 @@ def _meta(cell) -> dict:
 
 
 def _calls_per_test_cell(assignment: str) -> dict[str, list[tuple[str, str, tuple]]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from IPython.core.interactiveshell import InteractiveShell
-
-    shell = InteractiveShell.instance()
     nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     setup = next(c.source for c in nb.cells if c.cell_type == "code")
     calls = {}
-    with contextlib.redirect_stdout(io.StringIO()):
+    with scratch_shell() as shell, contextlib.redirect_stdout(io.StringIO()):
         shell.reset(new_session=False)
         assert shell.run_cell("\n".join(l for l in setup.splitlines() if not l.startswith("%"))).success
         for cell in nb.cells:

@@ -99,7 +99,7 @@ def test_the_graded_notebook_explains_a_failed_hidden_test(course):
     cell = next(c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_forward_chain")
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert errors[0].ename == "HiddenTestFailed"
-    assert errors[0].evalue == "hidden test 3 of 3, forward_chain(0.3, array(1,), array(1,)): shape (), expected (2,)"
+    assert errors[0].evalue == "hidden test 3 of 3, forward_chain(0.3, [0.5], [-1.]): shape (), expected (2,)"
 
 
 def test_grading_in_two_processes_gives_the_serial_results_and_survives_ctrl_c(tmp_path):
