@@ -180,20 +180,19 @@ def reverse_kl_table(mixture: GaussianMixture, schedule: Schedule, x_t, steps=No
 
 @dataclass(frozen=True)
 class WorstCase:
-    """The least Gaussian reverse step of a chain: its KL (nats), step t and x_t, and the search's coarse table."""
+    """The least Gaussian reverse step of a chain: its KL (nats), its step t and its x_t."""
 
     kl: float
     t: int
     x_t: float
-    #: ``[T, n]``: the KL at every step (row t - 1) and every value of :attr:`x_values`
-    table: np.ndarray = field(repr=False)
-    x_values: np.ndarray = field(repr=False)
+    #: ``[T]``: the KL at every step t (entry t - 1) of the chain, at this x_t
+    profile: np.ndarray = field(repr=False)
 
 
 def worst_case(mixture: GaussianMixture, schedule: Schedule, x_max: float = 3.0, spacing: float = 0.2,
                points: int = _POINTS) -> WorstCase:
     r"""The largest :math:`\mathrm{KL}(q(x_{t-1} \mid x_t) \,\|\, \text{best Gaussian})` over every step t and
-    :math:`x_t \in [-x_{max}, x_{max}]`.
+    :math:`x_t \in [-x_{max}, x_{max}]`, and the KL at every step at that :math:`x_t`.
 
     A coarse search first (every step, ``x_t`` every ``spacing``), then a fine one around its largest entry
     (every step whose coarse largest KL is at least half of it, ``x_t`` within one ``spacing`` of it, every
@@ -207,4 +206,5 @@ def worst_case(mixture: GaussianMixture, schedule: Schedule, x_max: float = 3.0,
     fine_x = np.clip(x_values[col] + spacing * np.linspace(-1.0, 1.0, 41), -x_max, x_max)
     fine = reverse_kl_table(mixture, schedule, fine_x, steps, points)
     i, j = np.unravel_index(int(np.argmax(fine)), fine.shape)
-    return WorstCase(float(fine[i, j]), int(steps[i]), float(fine_x[j]), table, x_values)
+    profile = reverse_kl_table(mixture, schedule, fine_x[j:j + 1], points=points)[:, 0]
+    return WorstCase(float(fine[i, j]), int(steps[i]), float(fine_x[j]), profile)

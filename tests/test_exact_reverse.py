@@ -142,7 +142,8 @@ def test_worst_case_of_each_chain(T):
     assert case.kl == pytest.approx(kl, rel=0.01)
     assert case.t == t
     assert case.kl == pytest.approx(float(_independent_kl(COURSE_DATA, chain, case.t, case.x_t)[0]), rel=1e-6)
-    assert case.table.shape == (T, case.x_values.size) and case.table.max() <= case.kl
+    assert case.profile.shape == (T,) and case.profile[case.t - 1] == pytest.approx(case.kl, rel=1e-12)
+    assert case.profile.max() == pytest.approx(case.kl, rel=1e-12)
 
 
 def test_bad_input_is_named():

@@ -60,13 +60,12 @@ def _paths(T, n, x0=0.8, shrink=True):
 
 
 def _reverse_gap():
-    """The notebook's five chains, each with a stand-in table (the layout does not depend on the numbers)."""
+    """The notebook's five chains, each with a stand-in profile (the layout does not depend on the numbers)."""
     bimodal = score.GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2])
     worst, reverses = {}, {}
     for T in (1000, 200, 50, 10, 1):
         chain = exact_reverse.respaced(LINEAR, T)
-        worst[T] = exact_reverse.WorstCase(0.5 / T, 1, -0.06, np.geomspace(0.5 / T, 1e-7, T)[:, None] * np.ones(31),
-                                           np.linspace(-3, 3, 31))
+        worst[T] = exact_reverse.WorstCase(0.5 / T, 1, -0.06, np.geomspace(0.5 / T, 1e-7, T))
         reverses[T] = exact_reverse.reverse_at(bimodal, chain, 1, -0.06)
     return distributions.reverse_gap_figure(worst, reverses, "The exact reverse of one step, where it is least Gaussian")
 

@@ -4,7 +4,9 @@ r"""Figures of 1-D distributions under the forward process (notebooks 01 and 03)
 - :func:`variance_figure`: :math:`\mathrm{Var}(x_t)` without the shrink factor (grows) and with it (tends to 1);
 - :func:`ks_distance_figure`: a sample's empirical CDF against :math:`\Phi`, the largest gap marked;
 - :func:`chain_vs_closed_figure`: the chain and the closed form give the same distribution;
-- :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add.
+- :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add;
+- :func:`merge_figure`: the exact density of x_t for mixture data, its peaks counted;
+- :func:`reverse_gap_figure`: the exact one-step reverse against its best Gaussian, for chains of several lengths.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from ..forward import variance_after_steps
 from ..stats import empirical_cdf, ks_2samp, standard_normal_cdf
 from ._style import PALETTE, standard_normal_pdf
 
-__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure"]
+__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure",
+           "merge_figure", "reverse_gap_figure"]
 
 
 def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: float = 4.0):
@@ -184,7 +187,7 @@ def reverse_gap_figure(worst: dict, reverses: dict, title: str):
     ``worst``: ``{number of steps T: WorstCase}`` (:func:`course_lib.exact_reverse.worst_case`); ``reverses``:
     ``{T: (grid, density)}``, the reverse at that chain's worst case (:func:`course_lib.exact_reverse.reverse_at`).
     Top: one panel per chain, the exact reverse :math:`q(x_{t-1} \mid x_t)` against its best Gaussian (same mean
-    and variance). Bottom: for each chain, the largest KL over :math:`x_t` at each step, against t / T.
+    and variance). Bottom: for each chain, the KL at every step, at that chain's worst :math:`x_t`, against t / T.
     """
     lengths = sorted(worst, reverse=True)
     colors = dict(zip(lengths, [PALETTE[k] for k in ("blue", "green", "orange", "vermillion", "black", "purple")]))
@@ -210,16 +213,15 @@ def reverse_gap_figure(worst: dict, reverses: dict, title: str):
     top.suptitle(title)
     ax = bottom.subplots()
     for T in lengths:
-        profile = worst[T].table.max(axis=1)
-        steps = np.arange(1, T + 1) / T
         name = "one jump" if T == 1 else f"{T} steps"
-        ax.plot(steps, profile, "o" if T == 1 else "-", color=colors[T], lw=1.8, ms=7, label=name)
+        ax.plot(np.arange(1, T + 1) / T, worst[T].profile, "o" if T == 1 else "-", color=colors[T], lw=1.8, ms=7,
+                label=f"{name}, $x_t$ = {worst[T].x_t:+.2f}")
     ax.set_yscale("log")
     ax.set_ylim(bottom=1e-6)
     ax.set_xlabel("how far along the chain the step is, t / T")
-    ax.set_ylabel("KL from the best Gaussian\n(largest over $x_t$, nats)")
-    ax.set_title(r"Every step, $x_t \in [-3, 3]$: the more steps, the closer each reverse step is to a Gaussian",
-                 fontsize=10)
+    ax.set_ylabel("KL from the best Gaussian (nats)")
+    ax.set_title("Every step of each chain, at its worst $x_t$: the more steps, the closer each reverse step is to "
+                 "a Gaussian", fontsize=10)
     ax.legend(frameon=False, fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 

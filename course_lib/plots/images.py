@@ -18,7 +18,7 @@ from ..schedules import Schedule
 from ..stats import ks_2samp
 from ._style import PALETTE, schedule_label, standard_normal_pdf
 
-__all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure"]
+__all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure", "path_comparison_figure"]
 
 
 def _show(ax, image, label: str) -> None:
