@@ -91,7 +91,7 @@ FIGURES = {
         RNG.standard_normal((3, 48, 48)), RNG.standard_normal(gift48.shape)),
     "01 ks_distance": lambda: distributions.ks_distance_figure(
         RNG.normal(0.6, 0.8, 12), "12 values drawn from N(0.6, 0.8²), against N(0, 1)"),
-    "01 merge": lambda: distributions.merge_figure(
+    "01 density peaks": lambda: distributions.density_peaks_figure(
         score.GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2]), LINEAR, [200, 300, 394, 500],
         "The exact density of $x_t$: where the two modes become one"),
     "01 reverse_gap": _reverse_gap,

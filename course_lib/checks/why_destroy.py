@@ -3,9 +3,8 @@
 Every check runs the learner's code through :func:`course_lib.checks._core.check_call` on the same kinds of
 input as the hidden tests (numbers, whole numbers, 1-D arrays of floats, of whole numbers and of float32), under
 the same rules (inputs unchanged, the learner's own code, the promised shape), and names the likely mistake of a
-wrong answer: standard deviations added where variances add, a loop over ``range(t)`` when t is an array, the
-modes' merge from the wrong spread, one side of the empirical CDF's steps only, the reverse step without the
-prior, ...
+wrong answer: standard deviations added where variances add, a loop over ``range(t)`` when t is an array, one
+side of the empirical CDF's steps only, the reverse step without the prior, ...
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 
-from ..schedules import linear_schedule
 from ..stats import standard_normal_cdf
 from . import _core, _hints
 from ._core import CheckFailed, check_call, compare
@@ -22,7 +20,7 @@ from ._hints import hint
 from ._questions import check_choice
 
 __all__ = ["CheckFailed", "check_choice", "hint", "check_variance_without_shrink", "check_variance_with_shrink",
-           "check_merge", "check_ks_distance_from_normal", "check_one_step_reverse"]
+           "check_ks_distance_from_normal", "check_one_step_reverse"]
 
 # The exact reverse's reference implementation (course_lib.exact_reverse.reverse_density) is an answer too:
 # graded code may not run it. (For the shared list in _core; see the report to the lead.)
@@ -123,51 +121,6 @@ def check_variance_with_shrink(variance_with_shrink: Callable) -> None:
                    mistakes=_with_shrink_mistakes(var0, beta, t), errors=_LOOP_ERRORS)
     print("variance_with_shrink: (1 - beta)**t * var0 + 1 - (1 - beta)**t, on numbers and arrays, inputs "
           "unchanged: it tends to 1 from any start. ✔")
-
-
-# --- section 2: where the two modes merge ------------------------------------------------------------------------
-
-_MODE, _SPREAD = 2.0, 0.35  # the data: modes at -2 and +2, each with standard deviation 0.35
-_LINEAR_ABAR = linear_schedule(1000).alphas_cumprod  # the notebook's schedule
-
-
-def _first_step_at_or_below(alpha_bar: float) -> int:
-    """The maths' t of the first step whose alpha_bar_t is at or below ``alpha_bar`` (linear schedule)."""
-    return int(np.argmax(_LINEAR_ABAR <= alpha_bar)) + 1
-
-
-def check_merge(merge_alpha_bar, merge_t) -> None:
-    """Check the predicted alpha_bar at which the two modes merge, and the first step t of the linear schedule
-    that reaches it. The expected values are never printed: here the value *is* the answer."""
-    __tracebackhide__ = True
-    m2, s2 = _MODE**2, _SPREAD**2
-    right = 1.0 / (1.0 + m2 - s2)  # 4 abar = 0.1225 abar + 1 - abar
-    mistakes = [
-        ("the modes' own spread was not shrunk: at step t a mode's variance is alpha_bar * 0.35**2 + 1 - alpha_bar "
-         "(x_0's part is scaled by sqrt(alpha_bar) too).", (1.0 + s2) / (1.0 + m2)),
-        ("the modes' own width (0.35) is missing: each mode's variance at step t is alpha_bar * 0.35**2 + "
-         "1 - alpha_bar, not only the noise's 1 - alpha_bar.", 1.0 / (1.0 + m2)),
-        ("the criterion is off: two equal Gaussian bumps merge when the distance from each mode to the middle "
-         "(2 sqrt(alpha_bar)) equals one standard deviation, not when the whole gap between the modes does.",
-         1.0 / (1.0 + 4 * m2 - s2)),
-        ("the mean was scaled by alpha_bar instead of sqrt(alpha_bar): x_t = sqrt(alpha_bar) x_0 + ..., so a mode "
-         "at 2 sits at 2 sqrt(alpha_bar).", (-(1 - s2) + np.sqrt((1 - s2) ** 2 + 4 * m2)) / (2 * m2)),
-        ("a standard deviation was compared with a variance: set 2 sqrt(alpha_bar) equal to the mode's standard "
-         "deviation sqrt(alpha_bar * 0.35**2 + 1 - alpha_bar), then square both sides.",
-         ((-2 + np.sqrt(4 + 4 * (1 - s2))) / (2 * (1 - s2))) ** 2),
-        ("that is the share of noise, 1 - alpha_bar. merge_alpha_bar is alpha_bar itself.", 1.0 - right),
-    ]
-    t_mistakes = [("one below the step: either the array index (alphas_cumprod[i] is alpha_bar at t = i + 1) or "
-                   "the last step *before* the merge. merge_t is the first step t whose alpha_bar_t is at or below "
-                   "merge_alpha_bar.", _first_step_at_or_below(right) - 1)]
-    try:
-        compare(merge_alpha_bar, right, "merge_alpha_bar", mistakes, tol=5e-4, reveal=False)
-        compare(merge_t, _first_step_at_or_below(right), "merge_t", t_mistakes, tol=0.5, reveal=False)
-    except CheckFailed as failure:
-        failure.exercise = "merge"
-        raise
-    print(f"merge_alpha_bar = {float(merge_alpha_bar):.4f} and merge_t = {int(round(float(merge_t)))}: the two "
-          "modes become one bump there. ✔ (The next cell measures it.)")
 
 
 # --- section 4: the KS distance from N(0, 1) ----------------------------------------------------------------------
@@ -308,15 +261,6 @@ _hints.register({
         "t multiplications by the same factor make a power: g_t = (var0 - 1) * (1 - beta)**t. A loop over "
         "range(t) fails when t is an array (the hidden tests pass whole arrays of t): use this closed form.",
         "`decay = (1 - beta) ** t`, then `return 1 + (var0 - 1) * decay`: `**` works on NumPy arrays of t.",
-    ],
-    "merge": [
-        "At step t each mode is a Gaussian: x_t = sqrt(alpha_bar) x_0 + sqrt(1 - alpha_bar) eps. What are the "
-        "mean and the variance of the mode that starts at +2 with standard deviation 0.35?",
-        "The mode at +2 moves to 2 sqrt(alpha_bar); its variance is alpha_bar * 0.35**2 + (1 - alpha_bar). "
-        "Two equal bumps merge when the distance from each mean to the middle equals one standard deviation: "
-        "square both sides and solve the linear equation for alpha_bar.",
-        "For merge_t, compare `schedule.alphas_cumprod` with merge_alpha_bar: `np.argmax(array <= value)` is the "
-        "first *index* where it holds, and index i holds alpha_bar at step t = i + 1.",
     ],
     "ks_distance_from_normal": [
         "Look at the staircase in the figure above: at the i-th smallest value it jumps from (i - 1)/n to i/n. "

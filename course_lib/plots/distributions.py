@@ -5,7 +5,7 @@ r"""Figures of 1-D distributions under the forward process (notebooks 01 and 03)
 - :func:`ks_distance_figure`: a sample's empirical CDF against :math:`\Phi`, the largest gap marked;
 - :func:`chain_vs_closed_figure`: the chain and the closed form give the same distribution;
 - :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add;
-- :func:`merge_figure`: the exact density of x_t for mixture data, its peaks counted;
+- :func:`density_peaks_figure`: the exact density of x_t for mixture data, its peaks counted;
 - :func:`reverse_gap_figure`: the exact one-step reverse against its best Gaussian, for chains of several lengths.
 """
 
@@ -22,7 +22,7 @@ from ..stats import empirical_cdf, ks_2samp, standard_normal_cdf
 from ._style import PALETTE, standard_normal_pdf
 
 __all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "chain_vs_closed_figure", "timing_figure",
-           "merge_figure", "reverse_gap_figure"]
+           "density_peaks_figure", "reverse_gap_figure"]
 
 
 def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: float = 4.0):
@@ -226,7 +226,7 @@ def reverse_gap_figure(worst: dict, reverses: dict, title: str):
     return fig
 
 
-def merge_figure(mixture, schedule, ts: Sequence[int], title: str, lim: float = 3.5):
+def density_peaks_figure(mixture, schedule, ts: Sequence[int], title: str, lim: float = 3.5):
     r"""The exact density of :math:`x_t` for 1-D mixture data at each step of ``ts``, its peaks marked.
 
     ``mixture``: a 1-D :class:`course_lib.score.GaussianMixture` (the data); ``schedule``: the forward schedule.

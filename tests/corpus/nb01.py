@@ -149,10 +149,6 @@ def _ks(body: str) -> dict[str, str]:
             "    n = len(x)\n    i = np.arange(1, n + 1)\n" + body}
 
 
-def _merge(alpha_bar: str, t: str = "int(np.argmax(schedule.alphas_cumprod <= merge_alpha_bar)) + 1") -> dict[str, str]:
-    return {"merge": f"merge_alpha_bar = {alpha_bar}\nmerge_t = {t}\n"}
-
-
 def _reverse(likelihood: str, normalise: str = "product / (product.sum() * (grid[1] - grid[0]))") -> dict[str, str]:
     return {"one_step_reverse": "def one_step_reverse(grid, prior, x_t, beta):\n"
             f"    product = {likelihood}\n    return {normalise}\n"}
@@ -164,28 +160,12 @@ STEP = "np.exp(-(x_t - np.sqrt(1 - beta) * grid) ** 2 / (2 * beta))"
 #: Kinds of plausible answer an exercise cannot have (see corpus.KINDS): a value or a letter has no inputs to
 #: modify, no array to fail on, and no course_lib function that returns it.
 NOT_APPLICABLE = {
-    "merge": {"in-place", "scalar-only", "reference-only"},
     "gradual_concept": {"in-place", "scalar-only", "reference-only"},
     "fixed_concept": {"in-place", "scalar-only", "reference-only"},
     "endpoint_concept": {"in-place", "scalar-only", "reference-only"},
 }
 
 SUBMISSIONS = [
-    # section 2: the merge, predicted
-    Submission("merge from the rounded alpha_bar and a loop over t",
-               _merge("0.205", "next(t for t in range(1, 1001) if schedule.alpha_bar(t) <= merge_alpha_bar)"),
-               kind="right"),
-    Submission("misconception: the modes' spread not shrunk", _merge("(1 + 0.35**2) / 5"),
-               loses={"test_merge"}, says="modes' own spread was not shrunk", kind="wrong"),
-    Submission("misconception: the modes' width forgotten", _merge("1 / (1 + 2.0**2)"),
-               loses={"test_merge"}, says="modes' own width (0.35) is missing", kind="wrong"),
-    Submission("misconception: the whole gap against one std", _merge("1 / (1 + 16 - 0.35**2)"),
-               loses={"test_merge"}, says="the criterion is off", kind="wrong"),
-    Submission("misconception: the share of noise", _merge("1 - 1 / (1 + 4 - 0.35**2)"),
-               loses={"test_merge"}, says="share of noise", kind="wrong"),
-    Submission("misconception: merge_t is the array index",
-               _merge("1 / (1 + 4 - 0.35**2)", "int(np.argmax(schedule.alphas_cumprod <= merge_alpha_bar))"),
-               loses={"test_merge"}, says="one below the step", kind="wrong"),
     # section 3: the variance without the shrink factor
     Submission("variance_without_shrink with np.add", {"variance_without_shrink": WITHOUT_NP_ADD}, kind="right"),
     Submission("variance_without_shrink in float32", {"variance_without_shrink": WITHOUT_FLOAT32}, kind="right"),
