@@ -7,6 +7,7 @@ Modules, each with one job:
 - :mod:`course_lib.forward`   -- forward_step, forward_chain, q_sample / add_noise, equivalent_eps
 - :mod:`course_lib.score`     -- Gaussian-mixture data, exact noisy marginals and scores, Tweedie,
   reverse samplers (DDPM and the probability-flow ODE)
+- :mod:`course_lib.exact_reverse` -- the exact one-step reverse of mixture data and its KL from a Gaussian
 - :mod:`course_lib.data`      -- the sample image shipped with matplotlib, toy 1-D data
 - :mod:`course_lib.stats`     -- the two-sample KS test, the N(0, 1) CDF
 - :mod:`course_lib.checks`    -- visible self-checks whose messages name the misconception

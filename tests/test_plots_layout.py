@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
-from course_lib import data, forward, schedules, score  # noqa: E402
+from course_lib import data, exact_reverse, forward, schedules, score  # noqa: E402
 from course_lib.plots import distributions, images, render_inline_without_tight_bbox, schedule_label  # noqa: E402
 from course_lib.plots import schedules as sched_plots  # noqa: E402
 from course_lib.plots import score as score_plots  # noqa: E402
@@ -59,6 +59,17 @@ def _paths(T, n, x0=0.8, shrink=True):
     return np.concatenate([start[None], start + np.sqrt(0.02) * np.cumsum(eps, axis=0)])
 
 
+def _reverse_gap():
+    """The notebook's five chains, each with a stand-in profile (the layout does not depend on the numbers)."""
+    bimodal = score.GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2])
+    worst, reverses = {}, {}
+    for T in (1000, 200, 50, 10, 1):
+        chain = exact_reverse.respaced(LINEAR, T)
+        worst[T] = exact_reverse.WorstCase(0.5 / T, 1, -0.06, np.geomspace(0.5 / T, 1e-7, T))
+        reverses[T] = exact_reverse.reverse_at(bimodal, chain, 1, -0.06)
+    return distributions.reverse_gap_figure(worst, reverses, "The exact reverse of one step, where it is least Gaussian")
+
+
 def _sd_pair():
     sd = schedules.get_schedule("scaled_linear", 1000)
     return sd, schedules.rescale_zero_terminal_snr(sd)
@@ -80,6 +91,14 @@ FIGURES = {
         RNG.standard_normal((3, 48, 48)), RNG.standard_normal(gift48.shape)),
     "01 ks_distance": lambda: distributions.ks_distance_figure(
         RNG.normal(0.6, 0.8, 12), "12 values drawn from N(0.6, 0.8²), against N(0, 1)"),
+    "01 density peaks": lambda: distributions.density_peaks_figure(
+        score.GaussianMixture([0.5, 0.5], [-2.0, 2.0], [0.35**2, 0.35**2]), LINEAR, [200, 300, 394, 500],
+        "The exact density of $x_t$: where the two modes become one"),
+    "01 reverse_gap": _reverse_gap,
+    "01 path_comparison": lambda: images.path_comparison_figure(
+        img64, {"good path:\nDDPM's linear": LINEAR,
+                "bad path:\nsudden": schedules.from_betas(np.concatenate([[0.999], np.full(999, 1e-4)]))},
+        [0, 1, 100, 300, 600, 1000], RNG.standard_normal(img64.shape), "The same image and noise, two forward paths"),
     # notebook 02
     "02 fan_out": lambda: trajectories.fan_out_figure(_paths(300, 500),
                                                       title=r"One value dissolving: 300 steps of $\beta$ = 0.02"),

@@ -4,6 +4,8 @@ r"""Figures of 1-D distributions under the forward process (notebooks 01 and 03)
 - :func:`variance_figure`: :math:`\mathrm{Var}(x_t)` without the shrink factor (grows) and with it (tends to 1);
 - :func:`ks_distance_figure`: a sample's empirical CDF against :math:`\Phi`, the largest gap marked;
 - :func:`timing_figure`: the chain costs t steps, the closed form one multiply-add;
+- :func:`density_peaks_figure`: the exact density of x_t for mixture data, its peaks counted;
+- :func:`reverse_gap_figure`: the exact one-step reverse against its best Gaussian, for chains of several lengths;
 - :func:`merge_figure`: where the two modes merge, and the chain and the closed form agreeing there;
 - :func:`posterior_figure`: the forward posterior :math:`q(x_{t-1} \mid x_t, x_0)` against simulated chains.
 """
@@ -21,7 +23,8 @@ from ..score import GaussianMixture
 from ..stats import ks_2samp, standard_normal_cdf
 from ._style import PALETTE, standard_normal_pdf
 
-__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "timing_figure"]
+__all__ = ["dissolving_figure", "variance_figure", "ks_distance_figure", "timing_figure", "density_peaks_figure",
+           "reverse_gap_figure", "merge_figure", "posterior_figure"]
 
 
 def dissolving_figure(samples: Sequence, ts: Sequence[int], title: str, lim: float = 4.0):
@@ -239,4 +242,70 @@ def posterior_figure(x1, x2, x2_seen: float, half_width: float, posterior: tuple
     return fig
 
 
-__all__ += ["merge_figure", "posterior_figure"]
+def reverse_gap_figure(worst: dict, reverses: dict, title: str):
+    r"""How Gaussian the exact one-step reverse is, for chains of different lengths over one path of noise levels.
+
+    ``worst``: ``{number of steps T: WorstCase}`` (:func:`course_lib.exact_reverse.worst_case`); ``reverses``:
+    ``{T: (grid, density)}``, the reverse at that chain's worst case (:func:`course_lib.exact_reverse.reverse_at`).
+    Top: one panel per chain, the exact reverse :math:`q(x_{t-1} \mid x_t)` against its best Gaussian (same mean
+    and variance). Bottom: for each chain, the KL at every step, at that chain's worst :math:`x_t`, against t / T.
+    """
+    lengths = sorted(worst, reverse=True)
+    colors = dict(zip(lengths, [PALETTE[k] for k in ("blue", "green", "orange", "vermillion", "black", "purple")]))
+    fig = plt.figure(figsize=(2.25 * len(lengths), 6.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 0.9])
+    axes = top.subplots(1, len(lengths), squeeze=False)[0]
+    for ax, T in zip(axes, lengths):
+        case, (grid, density) = worst[T], reverses[T]
+        dx = grid[1] - grid[0]
+        mean = np.sum(density * grid) * dx
+        var = np.sum(density * (grid - mean) ** 2) * dx
+        gauss = np.exp(-0.5 * (grid - mean) ** 2 / var) / np.sqrt(2 * np.pi * var)
+        ax.fill_between(grid, density, color=colors[T], alpha=0.35, lw=0)
+        ax.plot(grid, density, color=colors[T], lw=1.8, label="exact reverse")
+        ax.plot(grid, gauss, color=PALETTE["black"], ls="--", lw=1.2, label="best Gaussian")
+        name = "one jump" if T == 1 else f"{T} steps"
+        ax.set_title(f"{name}: t = {case.t}, $x_t$ = {case.x_t:+.2f}\nKL = {case.kl:.2g} nats", fontsize=9)
+        ax.set_xlabel("$x_0$" if case.t == 1 else "$x_{t-1}$")
+        ax.set_yticks([])
+        ax.locator_params(axis="x", nbins=4)
+    axes[0].set_ylabel("density")
+    top.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    top.suptitle(title)
+    ax = bottom.subplots()
+    for T in lengths:
+        name = "one jump" if T == 1 else f"{T} steps"
+        ax.plot(np.arange(1, T + 1) / T, worst[T].profile, "o" if T == 1 else "-", color=colors[T], lw=1.8, ms=7,
+                label=f"{name}, $x_t$ = {worst[T].x_t:+.2f}")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=1e-6)
+    ax.set_xlabel("how far along the chain the step is, t / T")
+    ax.set_ylabel("KL from the best Gaussian (nats)")
+    ax.set_title("Every step of each chain, at its worst $x_t$: the more steps, the closer each reverse step is to "
+                 "a Gaussian", fontsize=10)
+    ax.legend(frameon=False, fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def density_peaks_figure(mixture, schedule, ts: Sequence[int], title: str, lim: float = 3.5):
+    r"""The exact density of :math:`x_t` for 1-D mixture data at each step of ``ts``, its peaks marked.
+
+    ``mixture``: a 1-D :class:`course_lib.score.GaussianMixture` (the data); ``schedule``: the forward schedule.
+    Each panel's title counts the density's peaks, so the step where two modes become one can be read off.
+    """
+    grid = np.linspace(-lim, lim, 701)
+    fig, axes = plt.subplots(1, len(ts), figsize=(2.35 * len(ts), 2.9), sharey=True, layout="constrained",
+                             squeeze=False)
+    for ax, t in zip(axes[0], ts):
+        alpha_bar = schedule.alpha_bar(int(t))
+        density = mixture.noised(alpha_bar).pdf(grid)
+        peaks = np.flatnonzero((density[1:-1] > density[:-2]) & (density[1:-1] >= density[2:])) + 1
+        ax.fill_between(grid, density, color=PALETTE["sky"], alpha=0.5, lw=0)
+        ax.plot(grid, density, color=PALETTE["blue"], lw=1.8)
+        ax.plot(grid[peaks], density[peaks], "v", color=PALETTE["vermillion"], ms=7)
+        word = "one peak" if len(peaks) == 1 else f"{len(peaks)} peaks"
+        ax.set_title(f"t = {t}, " + r"$\bar\alpha_t$" + f" = {alpha_bar:.3f}\n{word}", fontsize=9)
+        ax.set_xlabel("$x_t$")
+    axes[0, 0].set_ylabel("exact density of $x_t$")
+    fig.suptitle(title)
+    return fig

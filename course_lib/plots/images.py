@@ -18,7 +18,7 @@ from ..schedules import Schedule
 from ..stats import ks_2samp
 from ._style import PALETTE, schedule_label, standard_normal_pdf
 
-__all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure"]
+__all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure", "path_comparison_figure"]
 
 
 def _show(ax, image, label: str) -> None:
@@ -100,4 +100,18 @@ def same_endpoint_figure(x0_a, x0_b, schedule: Schedule, ts: Sequence[int], eps_
         ax.legend(frameon=False, fontsize=8, loc="upper left")
     ax_start.set_ylim(top=ax_start.get_ylim()[1] * 1.35)
     ax_end.set_ylim(top=ax_end.get_ylim()[1] * 1.45)
+    return fig
+
+
+def path_comparison_figure(x0, paths: dict, ts: Sequence[int], eps, title: str):
+    """One row per forward path: ``x0`` (``[C, H, W]``) noised by each schedule of ``paths`` (``{row label:
+    Schedule}``) to the steps ``ts``, with one shared ``eps``, so the rows differ only in how the noise is spent."""
+    fig, axes = plt.subplots(len(paths), len(ts), figsize=(1.55 * len(ts) + 0.6, 2.05 * len(paths) + 0.5),
+                             layout="constrained", squeeze=False)
+    for row, (label, schedule) in zip(axes, paths.items()):
+        for col, (ax, frame, t) in enumerate(zip(row, noising_frames(x0, schedule, ts, eps), ts)):
+            _show(ax, frame, _step_label(t, schedule))
+            if col == 0:
+                ax.set_ylabel(label, fontsize=9)
+    fig.suptitle(title)
     return fig
