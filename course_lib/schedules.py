@@ -305,9 +305,10 @@ def _alphas_cumprod_of(schedule, name: str = "schedule") -> np.ndarray:
 def snr(alphas_cumprod) -> np.ndarray:
     r"""Signal-to-noise ratio :math:`\mathrm{SNR}(t) = \bar\alpha_t / (1 - \bar\alpha_t)`, elementwise.
 
-    In :math:`x_t = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` it is the signal's variance over
-    the noise's (for unit-variance data); VDM writes it :math:`\alpha_t^2 / \sigma_t^2` (Kingma et al. 2021,
-    eq. 2). ``alphas_cumprod``: any shape, values in [0, 1]; 0 gives SNR 0, 1 gives ``inf``.
+    In :math:`x_t = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` it is the ratio of the squared
+    coefficients of x_0 and eps: the signal's variance over the noise's only for unit-variance data (data of
+    variance s^2 gives x_t an SNR of s^2 times this); VDM writes it :math:`\alpha_t^2 / \sigma_t^2` (Kingma et
+    al. 2021, eq. 2). ``alphas_cumprod``: any shape, values in [0, 1]; 0 gives SNR 0, 1 gives ``inf``.
     """
     abar = np.asarray(alphas_cumprod, dtype=np.float64)
     with np.errstate(divide="ignore"):

@@ -275,6 +275,14 @@ def test_timestep_misconceptions_are_named(wrong, phrase):
         checks.check_sampling_timesteps(wrong, ABAR_LEADING, ABAR_TRAILING)
 
 
+def test_python_round_on_an_array_is_explained():
+    def rounded(T, num_steps, spacing):
+        i = np.arange(num_steps)
+        return (num_steps - 1 - i) * (T // num_steps) + 1 if spacing == "leading" else int(round(T - i * T / num_steps))
+    with pytest.raises(CheckFailed, match="use np.round"):
+        checks.check_sampling_timesteps(rounded, ABAR_LEADING, ABAR_TRAILING)
+
+
 @pytest.mark.parametrize(
     "leading, trailing, phrase",
     [(8.578784340054866e-05, 0.0, "that is alpha_bar_980"), (6.886571612302134e-05, 0.0, "that is alpha_bar_982"),

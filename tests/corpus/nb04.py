@@ -355,7 +355,8 @@ SUBMISSIONS = [
     Submission("misconception: the original schedule, not the rescaled one", SPACING_ORIGINAL_SCHEDULE,
                loses={"test_sampling_timesteps"}, says="Stable Diffusion's original schedule at t = 981", kind="wrong"),
     Submission("trailing spacing with int(round(...)) on an array", SPACING_INT_ROUND,
-               loses={"test_sampling_timesteps"}, says="NumPy's versions", kind="scalar-only"),
+               loses={"test_sampling_timesteps"}, says="Python's round() (and int(...)) work on single numbers",
+               kind="scalar-only"),
 
     # average_pool
     Submission("average_pool by summing strided slices", {"average_pool": POOL_SLICES}, kind="right"),
