@@ -286,3 +286,23 @@ def test_course_lib_samplers_refuse_alpha_bar_zero(step):
         else:
             score.probability_flow_step(np.zeros(3), 1000, lambda x, a: -x, SD_ZERO)
     score.ddpm_step(np.zeros(3), 999, lambda x, a: -x, SD_ZERO, np.zeros(3))  # one step earlier is fine
+
+
+def test_steps_per_log_snr_counts_every_step_once():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_lib.plots.schedules import plot_steps_per_log_snr
+
+    fig, ax = plt.subplots()
+    try:
+        plot_steps_per_log_snr(ax, {"linear": LINEAR, "zero": SD_ZERO.alphas_cumprod}, bin_width=0.5)
+        for patch in ax.patches:
+            assert patch.get_data().values.sum() * 0.5 == pytest.approx(1000)  # -inf counted in the first bin
+        counts = ax.patches[0].get_data().values * 0.5
+        edges = ax.patches[0].get_data().edges
+        assert counts[edges[:-1] < -5].sum() == pytest.approx(298)  # the linear schedule's 29.8 % below -5
+    finally:
+        plt.close(fig)

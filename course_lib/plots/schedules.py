@@ -18,6 +18,7 @@ __all__ = [
     "style",
     "curriculum_figure",
     "wasted_steps_figure",
+    "plot_steps_per_log_snr",
     "zero_terminal_snr_figure",
     "image_row_figure",
     "shifted_figure",
@@ -96,30 +97,38 @@ def curriculum_figure(curves: dict, title: str = "Three schedules, one budget of
     return fig
 
 
-def wasted_steps_figure(curves: dict, title: str = "Where the steps go", bin_width: float = 0.5):
-    """Where each schedule spends its T steps along log SNR, and the share spent below log SNR = -5.
+def plot_steps_per_log_snr(ax, curves: dict, bin_width: float = 0.5, low: float = -25.0, high: float = 12.0) -> None:
+    """On ``ax``: how many of each schedule's T steps fall in each interval of log SNR, per unit of log SNR.
 
-    Left: the number of steps per unit of log SNR (a histogram of the T values log SNR(t)); a schedule is a
-    path through log SNR, and this is how long it lingers at each level. Right: the fraction of steps with
-    log SNR < -5 (per pixel, for unit-variance data).
+    A schedule is a path down the log-SNR axis; this is how long it lingers at each level (a histogram of its T
+    values log SNR(t); values below ``low``, such as -inf, are counted in the first bin). ``curves``: label ->
+    Schedule or alphas_cumprod array.
     """
-    fig, (ax, bar) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
-                                  gridspec_kw={"width_ratios": [1.6, 1]}, dpi=DPI)
-    edges = np.arange(-25.0, 12.0 + bin_width, bin_width)
-    labels, fractions, colors = [], [], []
+    edges = np.arange(low, high + bin_width, bin_width)
     for i, (label, curve) in enumerate(curves.items()):
         abar = sch._alphas_cumprod_of(curve, label)
         kw = style(label, i)
         counts, _ = np.histogram(np.clip(sch.log_snr(abar), edges[0], edges[-1]), bins=edges)
         ax.stairs(counts / bin_width, edges, label=schedule_label(label), color=kw["color"], ls=kw["ls"], lw=2.0)
-        labels.append(schedule_label(label))
-        fractions.append(sch.fraction_log_snr_below(abar, WASTE_LEVEL))
-        colors.append(kw["color"])
-    ax.axvspan(edges[0], WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
+    ax.set(xlabel="log SNR (natural log)", ylabel="steps per unit log SNR", xlim=(edges[0], edges[-1]))
+
+
+def wasted_steps_figure(curves: dict, title: str = "Where the steps go", bin_width: float = 0.5):
+    """Where each schedule spends its T steps along log SNR, and the share spent below log SNR = -5.
+
+    Left: steps per unit of log SNR (:func:`plot_steps_per_log_snr`). Right: the fraction of steps with
+    log SNR < -5 (per pixel, for unit-variance data).
+    """
+    fig, (ax, bar) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
+                                  gridspec_kw={"width_ratios": [1.6, 1]}, dpi=DPI)
+    plot_steps_per_log_snr(ax, curves, bin_width)
+    ax.axvspan(ax.get_xlim()[0], WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
     ax.text(0.02, 0.92, f"log SNR < {WASTE_LEVEL:g}", transform=ax.transAxes, fontsize=8, va="top")
-    ax.set(title="steps per unit of log SNR: where each schedule lingers", xlabel="log SNR (natural log)",
-           ylabel="steps per unit log SNR", xlim=(edges[0], edges[-1]))
+    ax.set_title("steps per unit of log SNR: where each schedule lingers")
     ax.legend(frameon=False, fontsize=9, loc="upper right")
+    labels = [schedule_label(label) for label in curves]
+    fractions = [sch.fraction_log_snr_below(curve, WASTE_LEVEL) for curve in curves.values()]
+    colors = [style(label, i)["color"] for i, label in enumerate(curves)]
     y = np.arange(len(labels))
     bar.barh(y, fractions, color=colors)
     for yi, f in zip(y, fractions):

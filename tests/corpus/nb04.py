@@ -181,6 +181,9 @@ SPACING_INT_ROUND = _spacing('''
     if spacing == "leading":
         return (num_steps - 1 - i) * (T // num_steps) + 1
     return int(round(T - i * T / num_steps))
+''', '''
+abar_first_leading = sd_zero.alpha_bar(981)   # the first steps worked out by hand
+abar_first_trailing = sd_zero.alpha_bar(1000)
 ''')
 SPACING_VALUES_OFF_BY_ONE = _spacing('''
     i = np.arange(num_steps)
