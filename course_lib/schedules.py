@@ -10,11 +10,12 @@ with :math:`\bar\alpha_0 = 1` (clean data). Arrays are 0-indexed, as in Hugging 
 Every constructor returns a frozen :class:`Schedule` whose arrays are float64 and read-only.
 
 Beyond the constructors (notebook 04): SNR and log SNR of any alpha_bar array, where a schedule's SNR
-crosses a value (:func:`t_at_snr`), how many steps it spends with nothing left to learn
+crosses a value (:func:`t_at_snr`), how many steps it spends at a low per-pixel SNR
 (:func:`fraction_log_snr_below`), the zero-terminal-SNR rescale (:func:`rescale_zero_terminal_snr`),
 the resolution-aware shift (:func:`shifted_schedule`, with :func:`average_pool` behind it), the teaching
-cosine (:func:`simple_cosine_alphas_cumprod`) and the other noise levels learners meet
-(:func:`ve_sigmas`, :func:`flow_matching_sigmas`).
+cosine (:func:`simple_cosine_alphas_cumprod`), the other noise levels learners meet
+(:func:`ve_sigmas`, :func:`flow_matching_sigmas`), betas from alpha_bar (:func:`betas_from_alphas_cumprod`)
+and the steps a sampler visits (:func:`sampling_timesteps`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ __all__ = [
     "ve_sigmas",
     "flow_matching_sigmas",
     "steps_per_log_snr",
+    "betas_from_alphas_cumprod",
+    "TIMESTEP_SPACINGS",
+    "sampling_timesteps",
 ]
 
 
@@ -302,9 +306,10 @@ def _alphas_cumprod_of(schedule, name: str = "schedule") -> np.ndarray:
 def snr(alphas_cumprod) -> np.ndarray:
     r"""Signal-to-noise ratio :math:`\mathrm{SNR}(t) = \bar\alpha_t / (1 - \bar\alpha_t)`, elementwise.
 
-    In :math:`x_t = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` it is the signal's variance over
-    the noise's (for unit-variance data); VDM writes it :math:`\alpha_t^2 / \sigma_t^2` (Kingma et al. 2021,
-    eq. 2). ``alphas_cumprod``: any shape, values in [0, 1]; 0 gives SNR 0, 1 gives ``inf``.
+    In :math:`x_t = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` it is the ratio of the squared
+    coefficients of x_0 and eps: the signal's variance over the noise's only for unit-variance data (data of
+    variance s^2 gives x_t an SNR of s^2 times this); VDM writes it :math:`\alpha_t^2 / \sigma_t^2` (Kingma et
+    al. 2021, eq. 2). ``alphas_cumprod``: any shape, values in [0, 1]; 0 gives SNR 0, 1 gives ``inf``.
     """
     abar = np.asarray(alphas_cumprod, dtype=np.float64)
     with np.errstate(divide="ignore"):
@@ -339,8 +344,9 @@ def t_at_snr(schedule, value: float) -> int | None:
 def fraction_log_snr_below(schedule, value: float = -5.0) -> float:
     r"""The fraction of the T steps with :math:`\log \mathrm{SNR}(t) < ` ``value``.
 
-    Below log SNR = -5 (SNR < 0.0067, under 0.7 % of x_t's variance is signal) there is almost nothing
-    left to learn: at T = 1000 the linear schedule spends 0.298 of its steps there, the cosine 0.053.
+    Below log SNR = -5 (SNR < 0.0067) one pixel of x_t says little about the same pixel of unit-variance
+    data, at that resolution; coarse structure survives far lower. At T = 1000 the linear schedule spends
+    0.298 of its steps there, the cosine 0.053, the scaled linear 0.031.
     ``schedule``: a :class:`Schedule` or a 1-D alphas_cumprod array.
     """
     abar = _alphas_cumprod_of(schedule)
@@ -404,7 +410,8 @@ def shifted_schedule(base: Schedule, resolution: int, base_resolution: int = 64)
     :math:`\bar\alpha_t = \mathrm{sigmoid}(\log \mathrm{SNR}_{res}(t))`. Why: average-pooling an image
     res x res down to base x base (k = res / base) keeps the signal and divides the noise variance by
     k^2 (:func:`average_pool`), so the shifted schedule at ``resolution``, seen at ``base_resolution``,
-    has exactly the base schedule's SNR. ``base``: the schedule tuned at ``base_resolution`` (pixels).
+    has about the base schedule's SNR (not exactly: pooling also lowers the image's variance a little).
+    ``base``: the schedule tuned at ``base_resolution`` (pixels).
     """
     _check_schedule(base, "base")
     resolution = check_positive_int(resolution, "resolution")
@@ -419,8 +426,8 @@ def average_pool(x, k: int) -> np.ndarray:
     r"""Average each non-overlapping k x k block of the last two axes: ``[..., H, W] -> [..., H/k, W/k]``.
 
     Pooling i.i.d. noise of variance v gives variance :math:`v / k^2` (a mean of k^2 independent draws),
-    while a smooth image keeps its values: the SNR of a pooled noisy image is about :math:`k^2` times
-    higher. ``x``: at least 2-D; H and W divisible by ``k``.
+    while a smooth image keeps most of its variance: the SNR of a pooled noisy image grows by a little
+    less than :math:`k^2` (47 at k = 8 on the course's portrait). ``x``: at least 2-D; H and W divisible by ``k``.
     """
     x = as_float_array(x, "x")
     k = check_positive_int(k, "k")
@@ -456,18 +463,80 @@ def flow_matching_sigmas(schedule) -> np.ndarray:
     return noise / (np.sqrt(abar) + noise)
 
 
-def steps_per_log_snr(schedule, edges) -> np.ndarray:
+def steps_per_log_snr(schedule, edges, clip: bool = False) -> np.ndarray:
     r"""Where a schedule spends its steps along the log-SNR axis: steps per unit of log SNR, bin by bin.
 
-    ``density[i] = #{t in 1..T : edges[i] <= log SNR(t) < edges[i+1]} / (edges[i+1] - edges[i])``, so that
-    ``sum(density * diff(edges))`` counts the steps whose log SNR lies between the first and last edge
-    (the last bin includes its right edge; steps at log SNR = +-inf fall in no bin). Two schedules with the same curve of log SNR against the
-    fraction t / T but different T differ by the factor of their T. ``schedule``: a :class:`Schedule` or a
-    1-D alphas_cumprod array; ``edges``: increasing bin edges (at least two). Returns ``[len(edges) - 1]``.
+    ``density[i] = #{t in 1..T : edges[i] <= log SNR(t) < edges[i+1]} / (edges[i+1] - edges[i])`` (the last bin
+    includes its right edge), so ``sum(density * diff(edges))`` counts the steps whose log SNR lies between the
+    first and the last edge. With ``clip=True`` the steps below the first edge (log SNR = -inf included) count in
+    the first bin and those above the last edge in the last, so that every one of the T steps is counted once.
+    Two schedules with the same curve of log SNR against the fraction t / T but different T differ by the factor
+    of their T. ``schedule``: a :class:`Schedule` or a 1-D alphas_cumprod array; ``edges``: increasing, finite
+    bin edges (at least two). Returns ``[len(edges) - 1]``.
     """
     edges = as_float_array(edges, "edges").astype(np.float64)
     if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or not np.all(np.isfinite(edges)):
         raise ValueError(f"edges must be at least two finite, increasing bin edges; got {edges!r}")
     lam = log_snr(_alphas_cumprod_of(schedule))
-    counts, _ = np.histogram(lam[np.isfinite(lam)], bins=edges)
+    lam = np.clip(lam, edges[0], edges[-1]) if clip else lam[np.isfinite(lam)]
+    counts, _ = np.histogram(lam, bins=edges)
     return counts / np.diff(edges)
+
+
+# --- notebook 04: from alpha_bar back to betas, and the steps a sampler visits ----------------------------------
+
+
+def betas_from_alphas_cumprod(alphas_cumprod) -> np.ndarray:
+    r"""The per-step betas of the schedule whose :math:`\bar\alpha_1..\bar\alpha_T` are given.
+
+    :math:`\beta_t = 1 - \bar\alpha_t / \bar\alpha_{t-1}` with :math:`\bar\alpha_0 = 1`: each step keeps the fraction
+    :math:`\alpha_t = \bar\alpha_t / \bar\alpha_{t-1}` of what was left. The inverse of
+    ``np.cumprod(1 - betas)``; the cosine schedule (defined by its alpha_bar) and the zero-terminal-SNR rescale
+    need it. ``alphas_cumprod``: 1-D, non-increasing, values in [0, 1], every value but the last above 0. A last
+    alpha_bar_T = 0 gives beta_T = 1 exactly: alpha_T = 0, the step that erases what was left.
+    """
+    abar = _alphas_cumprod_of(alphas_cumprod, "alphas_cumprod")
+    if np.any(abar[:-1] <= 0):
+        raise ValueError("alphas_cumprod: only the last value may be 0 (beta_t = 1 - alpha_bar_t / alpha_bar_{t-1} "
+                         f"divides by every earlier one); got 0 at index {int(np.argmax(abar[:-1] <= 0))}")
+    if np.any(np.diff(abar) > 0):
+        i = int(np.argmax(np.diff(abar) > 0)) + 1
+        raise ValueError(f"alphas_cumprod must not increase (a step cannot remove noise); entry {i} (t = {i + 1}) "
+                         f"is {abar[i]!r}, above the previous {abar[i - 1]!r}")
+    return _betas_from_alphas_cumprod(abar)
+
+
+#: How a sampler with fewer steps than T picks its timesteps (diffusers' ``timestep_spacing``).
+TIMESTEP_SPACINGS = ("leading", "trailing")
+
+
+def sampling_timesteps(T: int, num_steps: int, spacing: str = "trailing", steps_offset: int = 0) -> np.ndarray:
+    r"""The maths' steps t (1..T) at which a sampler with ``num_steps`` steps runs the model, noisiest first.
+
+    diffusers (0.42, ``DDIMScheduler.set_timesteps``) picks 0-based timesteps k; the maths' step is t = k + 1.
+    With ``i = 0..num_steps-1``:
+
+    - ``"leading"``: ``k_i = (num_steps - 1 - i) * (T // num_steps) + steps_offset``;
+    - ``"trailing"``: ``k_i = round(T - i * T / num_steps) - 1``.
+
+    At T = 1000 and 50 steps, leading runs t = 981, 961, ..., 1 (982, ..., 2 with Stable Diffusion's
+    ``steps_offset = 1``) and trailing t = 1000, 980, ..., 20: only trailing starts at the last step, where
+    a zero-terminal-SNR schedule has alpha_bar = 0 (Lin et al. 2023, sec. 3). Returns an int64 array of
+    length ``num_steps``.
+    """
+    T = _check_num_timesteps(T)
+    num_steps = check_positive_int(num_steps, "num_steps")
+    if num_steps > T:
+        raise ValueError(f"num_steps must be at most T = {T}; got {num_steps}")
+    if spacing not in TIMESTEP_SPACINGS:
+        raise ValueError(f"spacing must be one of {TIMESTEP_SPACINGS}; got {spacing!r}")
+    if isinstance(steps_offset, bool) or not isinstance(steps_offset, (int, np.integer)) or steps_offset < 0:
+        raise ValueError(f"steps_offset must be a whole number >= 0; got {steps_offset!r}")
+    i = np.arange(num_steps)
+    if spacing == "leading":
+        k = (num_steps - 1 - i) * (T // num_steps) + steps_offset
+    else:
+        k = np.round(T - i * (T / num_steps)).astype(np.int64) - 1
+    if k.max() > T - 1:
+        raise ValueError(f"steps_offset = {steps_offset} pushes the first step past T = {T}")
+    return (k + 1).astype(np.int64)

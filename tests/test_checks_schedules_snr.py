@@ -1,12 +1,15 @@
-"""Notebook 04's visible checks accept correct answers and name the misconception behind typical wrong ones."""
+"""Notebook 04's visible checks accept correct answers, enforce the shared rules and name typical mistakes."""
 
 import math
 
 import numpy as np
 import pytest
 
+from course_lib import schedules
 from course_lib.checks import CheckFailed
 from course_lib.checks import schedules_snr as checks
+from course_lib.checks._core import UsesReference, Waiting
+from course_lib.checks._hints import _HINTS
 
 
 def _f(t, T, s):
@@ -16,6 +19,10 @@ def _f(t, T, s):
 def good_cosine(T, s):
     t = np.arange(1, T + 1)
     return _f(t, T, s) / _f(0, T, s)
+
+
+def good_betas(a):
+    return 1 - a / np.concatenate([[1.0], a[:-1]])
 
 
 def _first_t(below):
@@ -32,90 +39,60 @@ def snr(a):  # the name good_t_at_snr looks up: the check swaps in its own known
     raise AssertionError("check_t_at_snr must substitute a known-good snr")
 
 
+def good_timesteps(T, num_steps, spacing):
+    i = np.arange(num_steps)
+    k = (num_steps - 1 - i) * (T // num_steps) if spacing == "leading" else np.round(T - i * T / num_steps) - 1
+    return (k + 1).astype(int)
+
+
 def good_pool(x, k):
     H, W = x.shape[-2:]
     return x.reshape(*x.shape[:-2], H // k, k, W // k, k).mean(axis=(-3, -1))
 
 
+ABAR_LEADING, ABAR_TRAILING = 7.707612735854734e-05, 0.0
+
+
 def test_correct_answers_pass(capsys):
-    checks.check_linear_betas(lambda T, a, b: np.linspace(a, b, T))
-    checks.check_linear_betas(lambda T, a, b: [a + (b - a) * i / (T - 1) for i in range(T)])  # a list, a loop
-    checks.check_alphas_cumprod_from_betas(lambda betas: np.cumprod(1 - betas))
-    checks.check_alphas_cumprod_from_betas(lambda betas: np.exp(np.cumsum(np.log1p(-betas))))  # sum of logs
     checks.check_cosine_alphas_cumprod(good_cosine)
+    checks.check_cosine_alphas_cumprod(
+        lambda T, s: np.array([math.cos((t / T + s) / (1 + s) * math.pi / 2) ** 2 for t in range(1, T + 1)])
+        / math.cos(s / (1 + s) * math.pi / 2) ** 2)  # math.cos in a loop over Python numbers is fine
+    checks.check_betas_from_alphas_cumprod(good_betas)
+    checks.check_betas_from_alphas_cumprod(lambda a: np.array([1 - a[0]] + [1 - a[t] / a[t - 1] for t in range(1, len(a))]))
     checks.check_snr(lambda a: a / (1 - a))
-    checks.check_snr(lambda a: 1 / (1 / a - 1))
+    checks.check_snr(lambda a: 1 / (1 / np.asarray(a) - 1))
+    checks.check_t_snr1_estimate(259.0)
+    checks.check_t_snr1_estimate(260)  # the exact answer is within the estimate's tolerance
     checks.check_t_at_snr(good_t_at_snr)
     checks.check_t_at_snr(lambda a, v: next((t for t, x in enumerate(a, 1) if x / (1 - x) <= v), None))
+    checks.check_data_scale(163, np.int64(84), 920.0)
+    checks.check_sampling_timesteps(good_timesteps, ABAR_LEADING, ABAR_TRAILING)
+    checks.check_sampling_timesteps(lambda T, n, sp: [int(t) for t in good_timesteps(T, n, sp)], np.float64(ABAR_LEADING), 0)
     checks.check_average_pool(good_pool)
     checks.check_average_pool(lambda x, k: sum(x[..., i::k, j::k] for i in range(k) for j in range(k)) / k**2)
     checks.check_choice(" c", "waste_answer")
-    assert capsys.readouterr().out.count("✔") == 12
+    assert capsys.readouterr().out.count("✔") == 16
 
 
-def test_good_snr_is_the_formula():
-    assert np.array_equal(checks.good_snr(np.array([0.5, 0.75, 0.0])), [1.0, 3.0, 0.0])
+def test_the_expected_values_are_the_reference_library_values():
+    """The checks' literals agree with course_lib computed independently of them."""
+    from course_lib import data
 
-
-@pytest.mark.parametrize(
-    "wrong, phrase",
-    [
-        (lambda T, a, b: np.linspace(a, b, T + 1)[1:], "off-by-one in t: beta_1 must be beta_start"),
-        (lambda T, a, b: np.linspace(a, b, T, endpoint=False), "off-by-one in t: the last beta must be beta_end"),
-        (lambda T, a, b: np.linspace(b, a, T), "swapped"),
-        (lambda T, a, b: np.linspace(a**0.5, b**0.5, T) ** 2, "scaled\\* linear schedule"),
-        (lambda T, a, b: 1 - np.linspace(a, b, T), "that is alpha_t = 1 - beta_t"),
-        (lambda T, a, b: np.cumprod(1 - np.linspace(a, b, T)), "that is alpha_bar_t"),
-    ],
-)
-def test_linear_betas_misconceptions_are_named(wrong, phrase):
-    with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase):
-        checks.check_linear_betas(wrong)
-
-
-def test_linear_betas_off_by_one_only_at_large_T_is_named():
-    # right on T = 5 but built with arange, which stops one step short of beta_end
-    def arange_betas(T, a, b):
-        return np.linspace(a, b, T) if T < 10 else np.arange(a, b, (b - a) / T)
-    with pytest.raises(CheckFailed, match="at t = 1, 2, 500, 999, 1000.*\nLikely mistake: an off-by-one in t"):
-        checks.check_linear_betas(arange_betas)
-    with pytest.raises(CheckFailed, match="returned shape \\(1001,\\), expected \\(1000,\\)"):
-        checks.check_linear_betas(lambda T, a, b: np.linspace(a, b, T) if T < 10 else np.linspace(a, b, T + 1))
+    linear = schedules.get_schedule("linear", 1000)
+    portrait = data.sample_image(64)
+    for x, expected in ((portrait, 163), ((portrait + 1) / 2, 84), ((portrait + 1) / 2 * 255, 920)):
+        assert schedules.t_at_snr(linear, 1 / x.var()) == expected
+    sd_zero = schedules.rescale_zero_terminal_snr(schedules.get_schedule("scaled_linear", 1000))
+    assert sd_zero.alpha_bar(981) == pytest.approx(ABAR_LEADING, rel=1e-12) and sd_zero.alpha_bar(1000) == 0.0
+    assert checks.T_SNR1_ESTIMATE == pytest.approx(259.32, abs=0.01)
+    assert abs(checks.T_SNR1_ESTIMATE - schedules.t_at_snr(linear, 1.0)) < checks.T_SNR1_TOLERANCE
 
 
 @pytest.mark.parametrize(
     "wrong, phrase",
     [
-        (lambda b: np.cumsum(1 - b), "cumsum for cumprod"),
-        (lambda b: 1 - np.cumsum(b), "1 - cumsum\\(beta\\) adds the variances up"),
-        (lambda b: 1 - b, "alpha where alpha_bar belongs"),
-        (lambda b: np.cumprod(b), "product of the betas"),
-        (lambda b: np.concatenate([[1.0], np.cumprod(1 - b)[:-1]]), "off-by-one in t: entry t - 1 must be alpha_bar_t"),
-        (lambda b: np.concatenate([[1.0], np.cumprod(1 - b)]), "off-by-one in t: the array starts with alpha_bar_0"),
-    ],
-)
-def test_alphas_cumprod_misconceptions_are_named(wrong, phrase):
-    with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase):
-        checks.check_alphas_cumprod_from_betas(wrong)
-
-
-def test_alphas_cumprod_that_modifies_betas_in_place_still_gets_fresh_input():
-    def in_place(betas):
-        betas *= -1
-        betas += 1
-        return np.cumprod(betas)
-    checks.check_alphas_cumprod_from_betas(in_place)  # each case hands over a copy, so the literals stay valid
-
-
-def _clipped(T, s):
-    abar = good_cosine(T, s)
-    betas = np.minimum(1 - abar / np.concatenate([[1.0], abar[:-1]]), 0.999)
-    return np.cumprod(1 - betas)
-
-
-@pytest.mark.parametrize(
-    "wrong, phrase",
-    [
+        (lambda T, s: np.cos(np.linspace(0, 1, T) * math.pi / 2) ** 2, "the teaching cosine"),
         (lambda T, s: np.cos(np.arange(1, T + 1) / T * math.pi / 2) ** 2, "the s offset is dropped"),
         (lambda T, s: _f(np.arange(1, T + 1), T, s), "must be normalised by f\\(0\\)"),
         (lambda T, s: _f(np.arange(1, T + 1), T, s) / _f(np.arange(T), T, s), "alpha where alpha_bar belongs"),
@@ -124,7 +101,7 @@ def _clipped(T, s):
         (lambda T, s: np.sqrt(good_cosine(T, s)), "cos \\*squared\\*"),
         (lambda T, s: np.cos((np.arange(1, T + 1) / T + s) * math.pi / 2) ** 2 / np.cos(s * math.pi / 2) ** 2,
          "divided by 1 \\+ s"),
-        (_clipped, "clipped at 0.999"),
+        (lambda T, s: np.cumprod(1 - np.minimum(good_betas(good_cosine(T, s)), 0.999)), "clipped at 0.999"),
     ],
 )
 def test_cosine_misconceptions_are_named(wrong, phrase):
@@ -132,24 +109,91 @@ def test_cosine_misconceptions_are_named(wrong, phrase):
         checks.check_cosine_alphas_cumprod(wrong)
 
 
+def test_cosine_with_math_cos_on_an_array_is_explained():
+    def scalar_only(T, s):
+        t = np.arange(1, T + 1)
+        return math.cos((t / T + s) / (1 + s) * math.pi / 2) ** 2 / math.cos(s / (1 + s) * math.pi / 2) ** 2
+    with pytest.raises(CheckFailed, match="NumPy's versions"):
+        checks.check_cosine_alphas_cumprod(scalar_only)
+
+
 def test_cosine_without_return_is_explained():
     with pytest.raises(CheckFailed, match="no `return` statement"):
         checks.check_cosine_alphas_cumprod(lambda T, s: None)
+
+
+def _shifted(a):
+    return np.concatenate([[1.0], a[:-1]])
+
+
+@pytest.mark.parametrize(
+    "wrong, phrase",
+    [
+        (lambda a: 1 - a, "that is 1 - alpha_bar_t, the variance of \\*all\\* the noise"),
+        (lambda a: a / _shifted(a), "that is alpha_t"),
+        (lambda a: 1 - _shifted(a) / a, "the ratio is upside down"),
+        (lambda a: _shifted(a) - a, "a difference where a ratio belongs"),
+        (lambda a: 1 - a / np.roll(a, 1), "np.roll wraps around"),
+        (lambda a: 1 - a[1:] / a[:-1], "beta_1 is missing"),
+        (lambda a: np.minimum(good_betas(a), 0.999), "the betas were clipped at 0.999"),
+    ],
+)
+def test_betas_misconceptions_are_named(wrong, phrase):
+    with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            checks.check_betas_from_alphas_cumprod(wrong)
+
+
+def test_betas_that_modify_their_input_fail_even_when_the_values_are_right():
+    def in_place(alphas_cumprod):
+        alphas_cumprod[1:] = alphas_cumprod[1:] / alphas_cumprod[:-1]
+        return 1 - alphas_cumprod
+    with pytest.raises(CheckFailed, match="modified its input alphas_cumprod"):
+        checks.check_betas_from_alphas_cumprod(in_place)
 
 
 @pytest.mark.parametrize(
     "wrong, phrase",
     [
         (lambda a: (1 - a) / a, "noise-to-signal ratio"),
-        (lambda a: np.sqrt(a / (1 - a)), "ratio of standard deviations"),
-        (lambda a: a, "the noise variance is missing"),
+        (lambda a: np.sqrt(a / (1 - a)), "the ratio of the coefficients themselves"),
+        (lambda a: a, "the noise's squared coefficient is missing"),
         (lambda a: np.log(a / (1 - a)), "that is log SNR"),
-        (lambda a: np.sqrt(a) / (1 - a), "mixes a scale with a variance"),
+        (lambda a: np.sqrt(a) / (1 - a), "squares only the noise's coefficient"),
     ],
 )
 def test_snr_misconceptions_are_named(wrong, phrase):
     with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase):
         checks.check_snr(wrong)
+
+
+def test_snr_for_single_numbers_only_fails_visibly():
+    def scalar_only(alphas_cumprod):
+        a = float(alphas_cumprod)
+        return a / (1 - a)
+    with pytest.raises(CheckFailed, match="NumPy's versions"):
+        checks.check_snr(scalar_only)
+
+
+def test_snr_in_place_and_reference_only_fail_visibly():
+    def in_place(alphas_cumprod):
+        alphas_cumprod /= 1 - alphas_cumprod
+        return alphas_cumprod
+    with pytest.raises(CheckFailed, match="modified its input"):
+        checks.check_snr(in_place)
+    with pytest.raises(UsesReference, match="course_lib's own implementation"):
+        checks.check_snr(lambda a: schedules.snr(a))
+
+
+@pytest.mark.parametrize(
+    "value, phrase",
+    [(219.6, "only the first-order product"), (6931.5, "every beta is beta_1"), (34.7, "as large as beta_T"),
+     (500, "the middle of the schedule is a guess"), (300, "is 300.0000, which is not right")],
+)
+def test_estimate_mistakes_are_named_without_revealing_the_answer(value, phrase):
+    with pytest.raises(CheckFailed, match=phrase) as info:
+        checks.check_t_snr1_estimate(value)
+    assert "259" not in str(info.value) and info.value.exercise == "t_snr1_estimate"
 
 
 def _zero_based(a, v):
@@ -165,12 +209,23 @@ def _zero_based(a, v):
         (lambda a, v: _first_t(np.asarray(a) <= v), "alpha_bar where SNR belongs"),
         (lambda a, v: _first_t(np.log(snr(np.asarray(a))) <= v), "log SNR was compared with value"),
         (lambda a, v: int(np.argmax(snr(np.asarray(a)) <= v)) + 1, "np.argmax of an all-False array is 0"),
-        (lambda a, v: float(good_t_at_snr(a, v) or 0), "expected the whole number"),
     ],
 )
 def test_t_at_snr_misconceptions_are_named(wrong, phrase):
     with pytest.raises(CheckFailed, match=phrase):
         checks.check_t_at_snr(wrong)
+
+
+def test_t_at_snr_returning_none_always_fails():
+    with pytest.raises(CheckFailed, match="returned None"):
+        checks.check_t_at_snr(lambda a, v: None)
+
+
+def test_t_at_snr_unanswered_is_waiting_not_a_pass():
+    def waiting(a, v):
+        raise NotImplementedError()
+    with pytest.raises(Waiting):
+        checks.check_t_at_snr(waiting)
 
 
 def test_t_at_snr_is_checked_with_a_good_snr_in_place():
@@ -185,8 +240,60 @@ def test_t_at_snr_is_checked_with_a_good_snr_in_place():
 def test_t_at_snr_wrong_on_the_real_schedule_only():
     def only_small(a, v):
         return good_t_at_snr(a, v) if len(a) < 10 else 259
-    with pytest.raises(CheckFailed, match="DDPM's linear schedule .* got 259, expected 260"):
+    with pytest.raises(CheckFailed, match="gave 259.0000, expected 260.0000"):
         checks.check_t_at_snr(only_small)
+
+
+@pytest.mark.parametrize(
+    "values, phrase",
+    [((260, 260, 260), "the SNR of unit-variance data"), ((208, 154, 651), "the standard deviation s was used"),
+     ((373, 507, 2), "the threshold is upside down"), ((186, 128, 965), "uses the mean of x\\^2"),
+     ((163, 84, 919), "t_snr1_255 is 919.0000, which is not right")],
+)
+def test_data_scale_mistakes_are_named_without_revealing_the_answer(values, phrase):
+    with pytest.raises(CheckFailed, match=phrase) as info:
+        checks.check_data_scale(*values)
+    assert "163" not in str(info.value).split("is")[-1] and info.value.exercise == "data_scale"
+
+
+@pytest.mark.parametrize(
+    "wrong, phrase",
+    [
+        (lambda T, n, sp: good_timesteps(T, n, sp) - 1, "those are diffusers' 0-based timesteps k"),
+        (lambda T, n, sp: good_timesteps(T, n, sp)[::-1], "the steps run upwards"),
+        (lambda T, n, sp: good_timesteps(T, n, "trailing" if sp == "leading" else "leading"), "that is the trailing"),
+        (lambda T, n, sp: good_timesteps(T, n, sp) if sp == "leading" else T - np.arange(n) * (T // n),
+         "not the whole-number"),
+        (lambda T, n, sp: good_timesteps(T, n, sp) if sp == "trailing"
+         else np.round((n - 1 - np.arange(n)) * (T / n)).astype(int) + 1, "leading uses the whole-number step"),
+        (lambda T, n, sp: good_timesteps(T, n, sp) if sp == "leading"
+         else np.floor(T - np.arange(n) * (T / n) + 0.5).astype(int), "halves to the even neighbour"),
+    ],
+)
+def test_timestep_misconceptions_are_named(wrong, phrase):
+    with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase):
+        checks.check_sampling_timesteps(wrong, ABAR_LEADING, ABAR_TRAILING)
+
+
+def test_python_round_on_an_array_is_explained():
+    def rounded(T, num_steps, spacing):
+        i = np.arange(num_steps)
+        return (num_steps - 1 - i) * (T // num_steps) + 1 if spacing == "leading" else int(round(T - i * T / num_steps))
+    with pytest.raises(CheckFailed, match="use np.round"):
+        checks.check_sampling_timesteps(rounded, ABAR_LEADING, ABAR_TRAILING)
+
+
+@pytest.mark.parametrize(
+    "leading, trailing, phrase",
+    [(8.578784340054866e-05, 0.0, "that is alpha_bar_980"), (6.886571612302134e-05, 0.0, "that is alpha_bar_982"),
+     (0.005843783318683297, 0.0, "Stable Diffusion's original schedule at t = 981"),
+     (ABAR_LEADING, 0.004660098513077238, "Stable Diffusion's original alpha_bar_T"),
+     (ABAR_LEADING, 1.9678884604076756e-07, "that is alpha_bar_999")],
+)
+def test_first_alpha_bar_mistakes_are_named(leading, trailing, phrase):
+    with pytest.raises(CheckFailed, match="Likely mistake: .*" + phrase) as info:
+        checks.check_sampling_timesteps(good_timesteps, leading, trailing)
+    assert info.value.exercise == "sampling_timesteps"
 
 
 @pytest.mark.parametrize(
@@ -206,8 +313,23 @@ def test_average_pool_misconceptions_are_named(wrong, phrase):
         checks.check_average_pool(wrong)
 
 
-def test_average_pool_that_drops_the_batch_axis_is_explained():
-    def batch_dropped(x, k):  # e.g. pooled x[0] only, or squeezed the batch away
-        return good_pool(x, k) if x.ndim == 2 else good_pool(x, k)[0]
-    with pytest.raises(CheckFailed, match="pool the last two axes \\(H, W\\) only, keep batch and channels"):
-        checks.check_average_pool(batch_dropped)
+def _pool_unpacking_2d(x, k):
+    H, W = x.shape
+    return x.reshape(H // k, k, W // k, k).mean(axis=(1, 3))
+
+
+def _pool_reshaping_2d(x, k):
+    H, W = x.shape[-2:]
+    return x.reshape(H // k, k, W // k, k).mean(axis=(1, 3))
+
+
+@pytest.mark.parametrize("two_d_only", [_pool_unpacking_2d, _pool_reshaping_2d])
+def test_a_2d_only_average_pool_is_named(two_d_only):
+    with pytest.raises(CheckFailed, match="only handles a 2-D array"):
+        checks.check_average_pool(two_d_only)
+
+
+def test_every_exercise_has_two_or_three_progressive_hints():
+    for name in ("cosine_alphas_cumprod", "betas_from_alphas_cumprod", "snr", "t_snr1_estimate", "t_at_snr",
+                 "data_scale", "sampling_timesteps", "average_pool", "waste_answer"):
+        assert 2 <= len(_HINTS[name]) <= 3, name

@@ -123,17 +123,36 @@ FIGURES = {
     "03 timing": lambda: distributions.timing_figure([10, 100, 1000], [0.0015, 0.015, 0.15],
                                                      [0.0002, 0.0002, 0.0002]),
     # notebook 04
-    "04 curriculum": lambda: sched_plots.curriculum_figure(_curves(), title="Six schedules, one budget of T = 1000 steps"),
+    "04 curriculum": lambda: sched_plots.curriculum_figure(
+        {n: schedules.get_schedule(n, 1000) for n in ("linear", "cosine", "scaled_linear")},
+        title="Three schedules, one budget of T = 1000 steps"),
     "04 wasted": lambda: sched_plots.wasted_steps_figure(_curves(), title="Where the 1000 steps go"),
+    "04 data_scale": lambda: sched_plots.data_scale_figure(
+        LINEAR, {"[-1, 1]": 0.319, "[0, 1]": 0.0797, "[0, 255]": 5184.0}, {r: img64 for r in ("[-1, 1]", "[0, 1]", "[0, 255]")},
+        "The data's variance moves every SNR: the portrait in three pixel ranges"),
+    "04 time_warp": lambda: sched_plots.time_warp_figure(
+        [{"alpha_bar": a, "density": MIXTURE.noised(a).pdf(np.linspace(-4, 4, 101)),
+          "samples": {"linear": (185, RNG.standard_normal(2000)), "cosine": (365, RNG.standard_normal(2000))}}
+         for a in (0.699, 0.3, 0.1)], np.linspace(-4, 4, 101),
+        r"Two schedules, run step by step: the same $\bar\alpha$ gives the same distribution"),
     "04 image_row 3": lambda: sched_plots.image_row_figure(
         [data.sample_image(128, gray=True)] * 3,
         ["clean $x_0$", "mean of 1000 draws of $x_T$\nStable Diffusion", "mean of 1000 draws of $x_T$\nzero terminal SNR"],
         "What $x_T$ still knows about $x_0$", stretch=[False, True, True], size=2.6),
     "04 zero_terminal_snr": lambda: sched_plots.zero_terminal_snr_figure(*_sd_pair()),
+    "04 spacing": lambda: sched_plots.spacing_figure(
+        dict(zip(("scaled_linear", "scaled_linear_zero_terminal_snr"), _sd_pair())),
+        {s: schedules.sampling_timesteps(1000, 50, s) for s in ("leading", "trailing")}),
     "04 image_row 5": lambda: sched_plots.image_row_figure(
         [data.sample_image(256 // k, gray=True) for k in (1, 2, 4, 8, 16)],
         [f"k = {k}: {256 // k} x {256 // k}" for k in (1, 2, 4, 8, 16)],
         "One noisy image (cosine, t = 774, log SNR = -2.00), average-pooled k x k", stretch=True),
+    "04 frequency": lambda: sched_plots.frequency_figure(
+        (np.arange(1, 129), 2e4 / np.arange(1, 129) ** 2), schedules.get_schedule("cosine", 1000), [100, 300, 500, 700, 900],
+        {n: (np.arange(1, n // 2 + 1), 2e3 * (n / 512) ** 2 / np.arange(1, n // 2 + 1) ** 2) for n in (64, 256, 512)},
+        0.00468, {name: (np.array([1, 2, 4, 8]), np.array([0.9, 0.6, 0.3, 0.05]))
+                  for name in ("scaled_linear", "scaled_linear_zero_terminal_snr", "linear")},
+        "Coarse scales outlive fine ones: the SNR of $x_t$ frequency by frequency"),
     "04 shifted": lambda: sched_plots.shifted_figure(schedules.get_schedule("cosine", 1000), [64, 128, 256, 512, 1024]),
     "04 explorer": lambda: explorer_figure(img64, RNG.standard_normal(img64.shape),
                                            ("linear", "cosine", "scaled_linear"), 1000, 500),

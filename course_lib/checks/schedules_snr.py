@@ -1,20 +1,23 @@
 """Visible checks for notebook 04, schedules and SNR (``from course_lib.checks import schedules_snr as checks``).
 
-Each check runs the learner's code on inputs whose answers are known (literals computed once with the
-reference), prints a short success line, or raises :class:`~course_lib.checks.CheckFailed` naming the
-likely mistake: cumsum for cumprod, the cosine's offset s dropped, alpha where alpha_bar belongs, an
-off-by-one in t, SNR as a ratio of standard deviations, subsampling where pooling belongs, ...
+Every check runs the learner's code through :func:`course_lib.checks._core.check_call` on the same kinds of
+input as the hidden tests (numbers, 1-D, 2-D, 3-D and 4-D arrays, whole numbers, the spacing's name), under the
+same rules (inputs unchanged, the learner's own code), and names the likely mistake of a wrong answer: the
+teaching cosine for Nichol & Dhariwal's, 1 - alpha_bar where a per-step beta belongs, a ratio of coefficients
+where SNR squares them, the data's variance left out, diffusers' 0-based timestep used as the maths' t,
+pooling that only works on 2-D arrays, ...
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
 
-from . import _good
-from ._core import CheckFailed, as_array, compare, fmt, substituted
+from . import _good, _hints
+from ._core import CheckFailed, Waiting, check_call, compare, describe
 from ._hints import hint
 from ._questions import check_choice
 
@@ -22,93 +25,36 @@ __all__ = [
     "CheckFailed",
     "check_choice",
     "hint",
-    "check_linear_betas",
-    "check_alphas_cumprod_from_betas",
     "check_cosine_alphas_cumprod",
+    "check_betas_from_alphas_cumprod",
     "check_snr",
+    "check_t_snr1_estimate",
     "check_t_at_snr",
+    "check_data_scale",
+    "check_sampling_timesteps",
     "check_average_pool",
     "good_snr",
 ]
 
 
-# --- linear_betas ----------------------------------------------------------------------------------------
-
-def _linear_mistakes(T: int, start: float, end: float) -> list[tuple[str, np.ndarray]]:
-    betas = np.linspace(start, end, T)
-    return [
-        ("an off-by-one in t: beta_1 must be beta_start and beta_T must be beta_end. "
-         "linspace(beta_start, beta_end, T + 1)[1:] starts one step too late.",
-         np.linspace(start, end, T + 1)[1:]),
-        ("an off-by-one in t: the last beta must be beta_end itself (linspace includes its endpoint; "
-         "arange and endpoint=False stop one step short).",
-         np.linspace(start, end, T + 1)[:-1]),
-        ("beta_start and beta_end are swapped: the noise per step grows with t, from small to large.",
-         np.linspace(end, start, T)),
-        ("that is Stable Diffusion's *scaled* linear schedule (sqrt(beta) evenly spaced, then squared). "
-         "The linear schedule spaces beta itself evenly.",
-         np.linspace(math.sqrt(start), math.sqrt(end), T) ** 2),
-        ("that is alpha_t = 1 - beta_t, not beta_t: return the noise variances themselves.", 1 - betas),
-        ("that is alpha_bar_t (the cumulative product of 1 - beta), not beta_t: return the betas.",
-         np.cumprod(1 - betas)),
-    ]
+@contextmanager
+def _exercise(name: str):
+    """Label a CheckFailed raised inside the block with exercise ``name``, so its message points to the hints."""
+    try:
+        yield
+    except CheckFailed as failure:
+        failure.exercise = failure.exercise or name
+        raise
 
 
-def check_linear_betas(linear_betas: Callable) -> None:
-    """Check ``linear_betas(T, beta_start, beta_end)`` on a small case and on DDPM's T = 1000."""
-    __tracebackhide__ = True
-    compare(linear_betas(5, 0.1, 0.5), [0.1, 0.2, 0.3, 0.4, 0.5], "linear_betas(5, 0.1, 0.5)",
-            _linear_mistakes(5, 0.1, 0.5))
-    got = as_array(linear_betas(1000, 1e-4, 0.02), "linear_betas(1000, 1e-4, 0.02)")
-    if got.shape != (1000,):
-        raise CheckFailed(f"linear_betas(1000, 1e-4, 0.02) returned shape {got.shape}, expected (1000,): "
-                          "one beta per step t = 1..T.")
-    idx = [0, 1, 499, 998, 999]
-    compare(got[idx], [0.0001, 0.00011991991991991993, 0.010040040040040039, 0.01998008008008008, 0.02],
-            "linear_betas(1000, 1e-4, 0.02) at t = 1, 2, 500, 999, 1000",
-            [(msg, wrong[idx]) for msg, wrong in _linear_mistakes(1000, 1e-4, 0.02)], tol=1e-12)
-    print("linear_betas: beta_1 = beta_start, beta_T = beta_end, evenly spaced (DDPM's schedule). ✔")
-
-
-# --- alphas_cumprod_from_betas ---------------------------------------------------------------------------
-
-def _cumprod_mistakes(betas) -> list[tuple[str, np.ndarray]]:
-    betas = np.asarray(betas, dtype=float)
-    abar = np.cumprod(1 - betas)
-    return [
-        ("cumsum for cumprod: alpha_bar_t = alpha_1 * alpha_2 * ... * alpha_t is a *product* (each step keeps "
-         "a fraction of what was left), so use np.cumprod, not np.cumsum.", np.cumsum(1 - betas)),
-        ("1 - cumsum(beta) adds the variances up: that is only the first-order approximation of the product "
-         "prod(1 - beta_s), and it turns negative on long schedules. Use np.cumprod(1 - betas).",
-         1 - np.cumsum(betas)),
-        ("alpha where alpha_bar belongs: 1 - beta_t is the per-step alpha_t. alpha_bar_t is the product of "
-         "all alphas up to and including step t.", 1 - betas),
-        ("that is the product of the betas; alpha_bar multiplies the alphas, 1 - beta_s.", np.cumprod(betas)),
-        ("an off-by-one in t: entry t - 1 must be alpha_bar_t, which includes step t's own alpha "
-         "(you returned alpha_bar_{t-1}, diffusers' alphas_cumprod_prev).",
-         np.concatenate([[1.0], abar[:-1]])),
-        ("an off-by-one in t: the array starts with alpha_bar_0 = 1. Return T values, alpha_bar_1..alpha_bar_T, "
-         "so that alphas_cumprod[t - 1] is alpha_bar_t.", np.concatenate([[1.0], abar])),
-    ]
-
-
-def check_alphas_cumprod_from_betas(alphas_cumprod_from_betas: Callable) -> None:
-    """Check ``alphas_cumprod_from_betas(betas)`` on the toy (0.8, 0.64) and on three steps."""
-    __tracebackhide__ = True
-    cases = [
-        (np.array([0.2, 0.2]), [0.8, 0.6400000000000001]),
-        (np.array([0.1, 0.3, 0.5]), [0.9, 0.63, 0.315]),
-    ]
-    for betas, expected in cases:
-        compare(alphas_cumprod_from_betas(betas.copy()), expected, f"alphas_cumprod_from_betas({fmt(betas)})",
-                _cumprod_mistakes(betas), tol=1e-12)
-    print("alphas_cumprod_from_betas: alpha_bar_t = prod_{s<=t} (1 - beta_s), T values, index t - 1. ✔")
-
-
-# --- cosine_alphas_cumprod -------------------------------------------------------------------------------
+# --- cosine_alphas_cumprod --------------------------------------------------------------------------------
 
 def _cosine_f(u, s):
     return np.cos((np.asarray(u, dtype=float) + s) / (1 + s) * math.pi / 2) ** 2
+
+
+def _good_cosine(T: int, s: float) -> np.ndarray:
+    return _cosine_f(np.arange(1, T + 1) / T, s) / _cosine_f(0.0, s)
 
 
 def _cosine_mistakes(T: int, s: float) -> list[tuple[str, np.ndarray]]:
@@ -117,9 +63,12 @@ def _cosine_mistakes(T: int, s: float) -> list[tuple[str, np.ndarray]]:
     abar = f[1:] / f[0]
     clipped = np.cumprod(1 - np.minimum(1 - abar / np.concatenate([[1.0], abar[:-1]]), 0.999))
     return [
-        ("the s offset is dropped: cos^2(t/T * pi/2) is the simple teaching cosine. Nichol & Dhariwal shift "
-         "t/T by s (and divide by 1 + s) so that beta_1 is not vanishingly small.",
-         np.cos(u[1:] * math.pi / 2) ** 2),
+        ("that is the teaching cosine of some tutorials, cos(linspace(0, 1, T) * pi/2)**2. Its linspace starts "
+         "at 0, so its first value is alpha_bar_0 = 1 (a first step that adds no noise), it ends at "
+         "cos^2(pi/2), about 0 (beta_T = 1), and it has no offset s. Use u = t / T for t = 1..T, the offset s "
+         "and the division by f(0).", np.cos(np.linspace(0, 1, T) * math.pi / 2) ** 2),
+        ("the s offset is dropped: cos^2(t/T * pi/2) is the cosine without Nichol & Dhariwal's offset, which "
+         "keeps beta_1 from being vanishingly small.", np.cos(u[1:] * math.pi / 2) ** 2),
         ("alpha_bar_t must be normalised by f(0): alpha_bar_t = f(t) / f(0), so that alpha_bar_0 = 1. "
          "With s > 0, f(0) = cos^2(s/(1+s) * pi/2) is a little below 1.", f[1:]),
         ("alpha where alpha_bar belongs: f(t) / f(t-1) is the per-step alpha_t = 1 - beta_t. "
@@ -128,8 +77,7 @@ def _cosine_mistakes(T: int, s: float) -> list[tuple[str, np.ndarray]]:
          "Use t = 1..T, i.e. u = t / T from 1/T to 1.", f[:-1] / f[0]),
         ("an off-by-one in t: return T values (alpha_bar_1..alpha_bar_T), without alpha_bar_0 = 1 in front.",
          f / f[0]),
-        ("alpha_bar is cos *squared*; cos alone is sqrt(alpha_bar), the signal's scale.",
-         np.sqrt(f[1:] / f[0])),
+        ("alpha_bar is cos *squared*; cos alone is sqrt(alpha_bar), the signal's scale.", np.sqrt(abar)),
         ("the offset must be divided by 1 + s: f(t) = cos^2((t/T + s) / (1 + s) * pi/2), which makes "
          "alpha_bar reach 0 exactly at t = T.",
          np.cos((u[1:] + s) * math.pi / 2) ** 2 / np.cos(s * math.pi / 2) ** 2),
@@ -141,24 +89,60 @@ def _cosine_mistakes(T: int, s: float) -> list[tuple[str, np.ndarray]]:
 def check_cosine_alphas_cumprod(cosine_alphas_cumprod: Callable) -> None:
     """Check ``cosine_alphas_cumprod(T, s)`` = f(t)/f(0), t = 1..T, on small T and on T = 1000."""
     __tracebackhide__ = True
-    cases = [
-        (4, 0.008, [0.8470121613269047, 0.49384359044063775, 0.1442721023857358, 3.749982237642683e-33]),
-        (10, 0.1, [0.9396581450530997, 0.8445351712043728, 0.7223373760769349, 0.5829644982937408,
-                   0.43770769953036454, 0.29833482174717046, 0.17613702661973243, 0.08101405277100528,
-                   0.020672197824105037, 3.826907783944201e-33]),
-    ]
-    for T, s, expected in cases:
-        compare(cosine_alphas_cumprod(T, s), expected, f"cosine_alphas_cumprod({T}, {s})",
-                _cosine_mistakes(T, s), tol=1e-9)
-    got = as_array(cosine_alphas_cumprod(1000, 0.008), "cosine_alphas_cumprod(1000, 0.008)")
-    if got.shape != (1000,):
-        raise CheckFailed(f"cosine_alphas_cumprod(1000, 0.008) returned shape {got.shape}, expected (1000,).")
-    idx = [0, 1, 249, 499, 749, 998, 999]
-    compare(got[idx], [0.999958715775178, 0.9999125759273678, 0.8470121613269047, 0.49384359044063775,
-                       0.1442721023857358, 2.428766907034851e-06, 3.749982237642683e-33],
-            "cosine_alphas_cumprod(1000, 0.008) at t = 1, 2, 250, 500, 750, 999, 1000",
-            [(msg, wrong[idx]) for msg, wrong in _cosine_mistakes(1000, 0.008)], tol=1e-9)
+    for T, s in [(4, 0.008), (10, 0.1), (3, 0.0), (1000, 0.008)]:
+        check_call(cosine_alphas_cumprod, (T, s), _good_cosine(T, s), mistakes=_cosine_mistakes(T, s), tol=1e-9)
     print("cosine_alphas_cumprod: f(t)/f(0) with the offset s, t = 1..T (Nichol & Dhariwal eq. 17). ✔")
+
+
+# --- betas_from_alphas_cumprod ----------------------------------------------------------------------------
+
+def _good_betas(abar) -> np.ndarray:
+    abar = np.asarray(abar, dtype=float)
+    return 1 - abar / np.concatenate([[1.0], abar[:-1]])
+
+
+def _betas_mistakes(abar) -> list[tuple[str, np.ndarray]]:
+    a = np.asarray(abar, dtype=float)
+    prev = np.concatenate([[1.0], a[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return [
+            ("that is 1 - alpha_bar_t, the variance of *all* the noise added up to step t. beta_t is what step t "
+             "alone adds: each step keeps alpha_t = alpha_bar_t / alpha_bar_{t-1}, so beta_t = 1 - that ratio.",
+             1 - a),
+            ("that is alpha_t = alpha_bar_t / alpha_bar_{t-1}, the fraction a step keeps; beta_t = 1 - alpha_t.",
+             a / prev),
+            ("the ratio is upside down: alpha_bar_t / alpha_bar_{t-1} (at most 1) is what step t keeps.",
+             1 - prev / a),
+            ("a difference where a ratio belongs: alpha_bar_{t-1} - alpha_bar_t is how much alpha_bar drops, but "
+             "each step *multiplies* by alpha_t, so beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}.", prev - a),
+            ("the first beta compares alpha_bar_1 with the *last* value: np.roll wraps around. Before step 1 "
+             "nothing was lost, alpha_bar_0 = 1, so beta_1 = 1 - alpha_bar_1.", 1 - a / np.roll(a, 1)),
+            ("beta_1 is missing: there are T betas, and the first is beta_1 = 1 - alpha_bar_1 / alpha_bar_0 with "
+             "alpha_bar_0 = 1. Put 1.0 in front of the earlier values (np.concatenate([[1.0], ...])).",
+             1 - a[1:] / a[:-1]),
+            ("the betas were clipped at 0.999: that is the next step, done separately (the check shows why). "
+             "Return 1 - alpha_bar_t / alpha_bar_{t-1} as it is, even when it is 1.",
+             np.minimum(1 - a / prev, 0.999)),
+        ]
+
+
+_TOY_COSINE = _good_cosine(4, 0.008)  # ends at alpha_bar_4 = cos^2(pi/2) ~ 3.7e-33: beta_4 = 1 to float precision
+_BETAS_CASES = [
+    np.array([0.8, 0.64]),  # the toy of notebooks 02 and 03: beta_1 = beta_2 = 0.2
+    np.array([0.9, 0.63, 0.315]),
+    _TOY_COSINE,
+    np.array([0.5, 0.2, 0.0]),  # zero terminal SNR: the last beta is exactly 1
+    np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)),
+]
+
+
+def check_betas_from_alphas_cumprod(betas_from_alphas_cumprod: Callable) -> None:
+    """Check ``betas_from_alphas_cumprod(alphas_cumprod)`` on the toy, a cosine, a zero terminal SNR and T = 1000."""
+    __tracebackhide__ = True
+    for abar in _BETAS_CASES:
+        check_call(betas_from_alphas_cumprod, (abar,), _good_betas(abar), mistakes=_betas_mistakes(abar), tol=1e-9)
+    print("betas_from_alphas_cumprod: beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, alpha_bar_0 = 1, T values "
+          "(the toy's 0.8, 0.64 give 0.2, 0.2). ✔")
 
 
 # --- snr -------------------------------------------------------------------------------------------------
@@ -177,23 +161,54 @@ def _snr_mistakes(abar) -> list[tuple[str, np.ndarray]]:
     a = np.asarray(abar, dtype=float)
     return [
         ("that is (1 - alpha_bar) / alpha_bar, the noise-to-signal ratio (Karras' sigma squared). "
-         "SNR puts the signal's variance alpha_bar on top.", (1 - a) / a),
-        ("that is sqrt(alpha_bar / (1 - alpha_bar)), a ratio of standard deviations. SNR compares "
-         "variances (powers): alpha_bar / (1 - alpha_bar).", np.sqrt(a / (1 - a))),
-        ("the noise variance is missing: SNR = alpha_bar / (1 - alpha_bar), not alpha_bar alone.", a),
+         "SNR puts the signal's squared coefficient, alpha_bar, on top.", (1 - a) / a),
+        ("that is sqrt(alpha_bar / (1 - alpha_bar)), the ratio of the coefficients themselves. SNR squares "
+         "them: (sqrt(alpha_bar))^2 / (sqrt(1 - alpha_bar))^2 = alpha_bar / (1 - alpha_bar).", np.sqrt(a / (1 - a))),
+        ("the noise's squared coefficient is missing: SNR = alpha_bar / (1 - alpha_bar), not alpha_bar alone.", a),
         ("that is log SNR. Return the SNR itself; the notebook takes the log for the plots.", np.log(a / (1 - a))),
-        ("sqrt(alpha_bar) / (1 - alpha_bar) mixes a scale with a variance: both must be variances.",
+        ("sqrt(alpha_bar) / (1 - alpha_bar) squares only the noise's coefficient: square both.",
          np.sqrt(a) / (1 - a)),
     ]
 
 
+_SNR_CASES = [np.array([0.5, 0.8, 0.2, 0.99, 0.01]), 0.75, np.array([[0.1, 0.2], [0.3, 0.4]])]
+
+
 def check_snr(snr: Callable) -> None:
-    """Check ``snr(alphas_cumprod)`` = alpha_bar / (1 - alpha_bar) on an array."""
+    """Check ``snr(alphas_cumprod)`` = alpha_bar / (1 - alpha_bar) on a 1-D array, a number and a 2-D array."""
     __tracebackhide__ = True
-    abar = np.array([0.5, 0.8, 0.2, 0.99, 0.01])
-    compare(snr(abar.copy()), [1.0, 4.000000000000001, 0.25, 98.99999999999991, 0.010101010101010102],
-            f"snr({fmt(abar)})", _snr_mistakes(abar), tol=1e-9)
-    print("snr: alpha_bar / (1 - alpha_bar), the signal's variance over the noise's. ✔")
+    for abar in _SNR_CASES:
+        check_call(snr, (abar,), good_snr(abar), mistakes=_snr_mistakes(abar), tol=1e-9)
+    print("snr: alpha_bar / (1 - alpha_bar), the ratio of the squared coefficients, for numbers and arrays. ✔")
+
+
+# --- predict before computing: where the linear schedule's SNR crosses 1 ---------------------------------
+
+#: the quadratic estimate sum_{s<=t} beta_s = log 2 with the linear betas (the solution's value)
+T_SNR1_ESTIMATE = 259.3241745868586
+T_SNR1_TOLERANCE = 8.0
+
+
+def check_t_snr1_estimate(t_snr1_estimate) -> None:
+    """Check the predicted t at which DDPM's linear schedule reaches SNR = 1 (within 8 steps of the estimate)."""
+    __tracebackhide__ = True
+    b1, bT, T = 1e-4, 0.02, 1000
+    a = (bT - b1) / (2 * (T - 1))
+    mistakes = [
+        ("you solved 1 - (sum of betas) = 1/2: that is only the first-order product. Keep the log: "
+         "alpha_bar_t = prod(1 - beta_s) = exp(sum log(1 - beta_s)), about exp(-sum beta_s), so the sum must "
+         "reach log 2 = 0.693.", max(np.roots([a, b1 - a, -0.5]))),
+        ("that assumes every beta is beta_1 = 1e-4: the betas grow linearly to 0.02, so their sum up to t is "
+         "about beta_1 t + (beta_T - beta_1) t^2 / (2T).", math.log(2) / b1),
+        ("that assumes every beta is as large as beta_T = 0.02 from the start; they grow linearly from 1e-4.",
+         math.log(2) / bT),
+        ("the middle of the schedule is a guess, not an estimate: SNR = 1 means alpha_bar_t = 1/2; find the t "
+         "at which the betas have added up to log 2.", 500.0),
+    ]
+    with _exercise("t_snr1_estimate"):
+        compare(t_snr1_estimate, T_SNR1_ESTIMATE, "t_snr1_estimate", mistakes, tol=T_SNR1_TOLERANCE, reveal=False)
+    print(f"t_snr1_estimate = {float(t_snr1_estimate):.1f}: within {T_SNR1_TOLERANCE:g} steps of where the "
+          "betas add up to log 2. Now compute it exactly. ✔")
 
 
 # --- t_at_snr --------------------------------------------------------------------------------------------
@@ -203,53 +218,169 @@ def _first_at_or_below(values, value):
     return int(hits[0]) + 1 if hits.size else None
 
 
+_NEVER = ("the SNR never drops to the value here, so the answer is None. np.argmax of an all-False array is 0: "
+          "check that some step qualifies before you use it.")
+
+
+def _t_at_snr_mistakes(abar, value, expected) -> list[tuple[str, object]]:
+    snrs = good_snr(abar)
+    mistakes = [
+        ("an off-by-one in t: that is the 0-based array index (or the last step still above value). The maths' "
+         "t is 1-based: alphas_cumprod[t - 1] is alpha_bar_t, so return index + 1.",
+         None if expected is None else expected - 1),
+        ("'drops to or below' includes equality: use SNR <= value, not SNR < value.",
+         _first_at_or_below(snrs, np.nextafter(value, -np.inf))),
+        ("alpha_bar where SNR belongs: compare SNR = alpha_bar / (1 - alpha_bar) with value, not alpha_bar itself.",
+         _first_at_or_below(abar, value)),
+        ("log SNR was compared with value; compare the SNR itself.", _first_at_or_below(np.log(snrs), value)),
+    ]
+    if expected is None:
+        mistakes = [(_NEVER, 1), (_NEVER, 0)] + mistakes
+    return [(message, wrong) for message, wrong in mistakes if wrong is not None and wrong != expected]
+
+
+_SMALL = np.array([0.9, 0.75, 0.5, 0.2, 0.05])  # SNR 9, 3, 1 (exactly), 0.25, 0.053
+_T_AT_SNR_CASES = [
+    (np.array([0.99, 0.98, 0.97, 0.9, 0.5]), 4.0),  # SNR 99, 49, 32.3, 9, 1
+    (_SMALL, 1.0), (_SMALL, 2.0), (_SMALL, 0.3), (_SMALL, 10.0), (_SMALL, 0.01),
+    (np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)), 1.0),  # DDPM's linear schedule: t = 260
+    (np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)), 1e-6),  # never that low: None
+]
+
+
 def check_t_at_snr(t_at_snr: Callable) -> None:
     """Check ``t_at_snr(alphas_cumprod, value)``: the first 1-based t with SNR <= value, or None.
 
     The learner's ``snr`` is replaced by :func:`good_snr` meanwhile (it has its own check).
     """
     __tracebackhide__ = True
-    small = np.array([0.9, 0.75, 0.5, 0.2, 0.05])  # SNR 9, 3, 1 (exactly), 0.25, 0.053
-    steep = np.array([0.99, 0.98, 0.97, 0.9, 0.5])  # SNR 99, 49, 32.3, 9, 1: log SNR 4.6, 3.9, 3.5, 2.2, 0
-    cases = [(steep, "[0.99, 0.98, 0.97, 0.9, 0.5]", "99, 49, 32.3, 9, 1", 4.0, 5)] + [
-        (small, "[0.9, 0.75, 0.5, 0.2, 0.05]", "9, 3, 1, 0.25, 0.053", value, expected)
-        for value, expected in [(1.0, 3), (2.0, 3), (0.3, 4), (10.0, 1), (0.01, None)]]
-    linear = np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))
-    with substituted(t_at_snr, {"snr": good_snr}):
-        for abar, shown, snrs_shown, value, expected in cases:
-            got = t_at_snr(abar.copy(), value)
-            what = f"t_at_snr({shown}, {value}) (SNR = {snrs_shown})"
-            if expected is None:
-                if got is not None:
-                    raise CheckFailed(f"{what}: got {got!r}, expected None: the SNR never drops to {value}. "
-                                      "np.argmax of an all-False array is 0, so check that some step qualifies.")
-                continue
-            if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-                raise CheckFailed(f"{what}: got {got!r}, expected the whole number {expected} (a timestep t).")
-            snrs = good_snr(abar)
-            mistakes = [
-                ("an off-by-one in t: that is the 0-based array index (or the last step still above value). "
-                 "The maths' t is 1-based: alphas_cumprod[t - 1] is alpha_bar_t, so return index + 1.",
-                 expected - 1),
-                ("'drops to or below' includes equality: use SNR <= value, not SNR < value.",
-                 _first_at_or_below(snrs, np.nextafter(value, -np.inf))),
-                ("alpha_bar where SNR belongs: compare SNR = alpha_bar / (1 - alpha_bar) with value, "
-                 "not alpha_bar itself.", _first_at_or_below(abar, value)),
-                ("log SNR was compared with value; compare the SNR itself.",
-                 _first_at_or_below(np.log(snrs), value)),
-            ]
-            for message, wrong in mistakes:
-                if wrong is not None and got == wrong and wrong != expected:
-                    raise CheckFailed(f"{what}: got {got}, expected {expected}.\nLikely mistake: {message}")
-            if got != expected:
-                raise CheckFailed(f"{what}: got {got}, expected {expected}.")
-        got = t_at_snr(linear, 1.0)
-    if got != 260:
-        raise CheckFailed(f"t_at_snr on DDPM's linear schedule (T = 1000) with value 1: got {got!r}, expected 260.")
-    print("t_at_snr: the first 1-based t with SNR <= value (linear schedule: t = 260), None if never. ✔")
+    for abar, value in _T_AT_SNR_CASES:
+        expected = _first_at_or_below(good_snr(abar), value)
+        mistakes = _t_at_snr_mistakes(abar, value, expected)
+        if expected is not None:
+            check_call(t_at_snr, (abar, value), expected, mistakes=mistakes, substitute={"snr": good_snr})
+            continue
+        try:  # expected None: the only thing check_call cannot compare; what came back decides
+            check_call(t_at_snr, (abar, value), np.nan, mistakes=mistakes, substitute={"snr": good_snr},
+                       reveal=False, what=f"{describe(t_at_snr, (abar, value))} (expected None)")
+        except CheckFailed as failure:
+            if isinstance(failure, Waiting) or "returned None" not in str(failure):
+                raise
+    print("t_at_snr: the first 1-based t with SNR <= value (DDPM's linear schedule: t = 260), None if never. ✔")
+
+
+# --- the data's variance and its scale -------------------------------------------------------------------
+
+#: first t with s^2 SNR(t) <= 1 on DDPM's linear schedule, for the 64-px colour portrait (s^2 = 0.3189) with
+#: pixels in [-1, 1], [0, 1] (s^2 / 4) and [0, 255] (s^2 * 127.5^2); and the mistakes' values
+_DATA_SCALE = {
+    "t_snr1_pm1": (163, {"the unit": 260, "std": 208, "s2": 373, "mean square": 186}),
+    "t_snr1_01": (84, {"the unit": 260, "std": 154, "s2": 507, "mean square": 128}),
+    "t_snr1_255": (920, {"the unit": 260, "std": 651, "s2": 2, "mean square": 965}),
+}
+_DATA_SCALE_MESSAGES = {
+    "the unit": "that is where SNR(t) = alpha_bar / (1 - alpha_bar) reaches 1, the SNR of unit-variance data. For "
+                "data of variance s^2 the SNR of x_t is s^2 * SNR(t): find the first t with SNR(t) <= 1 / s^2.",
+    "std": "the standard deviation s was used where its square belongs: the signal's variance in x_t is "
+           "s^2 * alpha_bar. Use 1 / s^2 with s^2 = the pixels' variance (.var()).",
+    "s2": "the threshold is upside down: s^2 * SNR(t) <= 1 means SNR(t) <= 1 / s^2, not SNR(t) <= s^2.",
+    "mean square": "that uses the mean of x^2, which counts the mean brightness as signal; the structure that "
+                   "noise hides is measured by the variance (.var()), and the mean is one number the section "
+                   "treats apart.",
+}
+
+
+def check_data_scale(t_snr1_pm1, t_snr1_01, t_snr1_255) -> None:
+    """Check the first t at which the linear schedule's SNR *for the portrait* reaches 1, in three pixel ranges."""
+    __tracebackhide__ = True
+    with _exercise("data_scale"):
+        for name, got in (("t_snr1_pm1", t_snr1_pm1), ("t_snr1_01", t_snr1_01), ("t_snr1_255", t_snr1_255)):
+            expected, wrong = _DATA_SCALE[name]
+            compare(got, expected, name, [(_DATA_SCALE_MESSAGES[k], v) for k, v in wrong.items()], tol=0.5,
+                    reveal=False)
+    print(f"The portrait's SNR reaches 1 at t = {int(t_snr1_pm1)} with pixels in [-1, 1], {int(t_snr1_01)} in "
+          f"[0, 1] and {int(t_snr1_255)} in [0, 255] (unit-variance data: 260). ✔")
+
+
+# --- sampling_timesteps: leading and trailing spacing -----------------------------------------------------
+
+def _good_timesteps(T: int, n: int, spacing: str) -> np.ndarray:
+    i = np.arange(n)
+    if spacing == "leading":
+        k = (n - 1 - i) * (T // n)
+    else:
+        k = np.round(T - i * (T / n)).astype(int) - 1
+    return k + 1
+
+
+def _timesteps_mistakes(T: int, n: int, spacing: str) -> list[tuple[str, np.ndarray]]:
+    t = _good_timesteps(T, n, spacing)
+    i = np.arange(n)
+    other = "trailing" if spacing == "leading" else "leading"
+    return [
+        ("those are diffusers' 0-based timesteps k. The maths' step is t = k + 1 (diffusers' timestep 999 is "
+         "the maths' t = 1000, its 0 is one step of noise, not clean data).", t - 1),
+        ("the steps run upwards: a sampler starts at the noisiest step and works down, so return them "
+         "largest first.", t[::-1]),
+        (f"that is the {other} spacing; spacing = {spacing!r} asked for the other rule.",
+         _good_timesteps(T, n, other)),
+        ("trailing uses the exact step T / num_steps (a float) and rounds each k, not the whole-number "
+         "T // num_steps.", T - i * (T // n)),
+        ("leading uses the whole-number step T // num_steps, counted up from 0.",
+         np.round((n - 1 - i) * (T / n)).astype(int) + 1),
+        ("np.round sends halves to the even neighbour (7.5 -> 8, 2.5 -> 2), as diffusers does; int(x + 0.5) "
+         "or math.floor(x + 0.5) always rounds halves up.", np.floor(T - i * (T / n) + 0.5).astype(int)),
+    ]
+
+
+#: Python's round() on an array: a scalar-only answer that the common readings do not cover
+_ROUND_ERRORS = [(TypeError, "doesn't define __round__", "Python's round() (and int(...)) work on single numbers "
+                  "only, and here i is an array: use np.round(...) and .astype(int), which work on whole arrays.")]
+
+_TIMESTEP_CASES = [(10, 5, "leading"), (10, 5, "trailing"), (10, 4, "trailing"), (1000, 50, "leading"),
+                   (1000, 50, "trailing"),
+                   (100, 7, "leading"), (100, 7, "trailing"), (1000, 1, "leading"), (1000, 1, "trailing")]
+
+#: the alpha_bar a 50-step sampler assumes at its first step on Stable Diffusion's schedule rescaled to zero
+#: terminal SNR: leading starts at t = 981, trailing at t = 1000
+_FIRST_ABAR = {"abar_first_leading": 7.707612735854734e-05, "abar_first_trailing": 0.0}
+_FIRST_ABAR_MISTAKES = {
+    "abar_first_leading": [
+        ("that is alpha_bar_980: diffusers' timestep k = 980 is the maths' t = 981, and alpha_bar(t) takes the "
+         "maths' t.", 8.578784340054866e-05),
+        ("that is alpha_bar_982: alphas_cumprod[t] is alpha_bar_{t+1}; use alpha_bar(t) or alphas_cumprod[t - 1].",
+         6.886571612302134e-05),
+        ("that is Stable Diffusion's original schedule at t = 981; the question is about sd_zero, the schedule "
+         "rescaled to zero terminal SNR.", 0.005843783318683297),
+    ],
+    "abar_first_trailing": [
+        ("that is Stable Diffusion's original alpha_bar_T; the question is about sd_zero, whose alpha_bar_T is "
+         "exactly 0.", 0.004660098513077238),
+        ("that is alpha_bar_999: trailing's first step is the maths' t = 1000 = T.", 1.9678884604076756e-07),
+    ],
+}
+
+
+def check_sampling_timesteps(sampling_timesteps: Callable, abar_first_leading, abar_first_trailing) -> None:
+    """Check ``sampling_timesteps(T, num_steps, spacing)`` and the alpha_bar each spacing starts from."""
+    __tracebackhide__ = True
+    for T, n, spacing in _TIMESTEP_CASES:
+        check_call(sampling_timesteps, (T, n, spacing), _good_timesteps(T, n, spacing),
+                   mistakes=_timesteps_mistakes(T, n, spacing), errors=_ROUND_ERRORS, tol=1e-9)
+    with _exercise("sampling_timesteps"):
+        for name, got in (("abar_first_leading", abar_first_leading), ("abar_first_trailing", abar_first_trailing)):
+            compare(got, _FIRST_ABAR[name], name, _FIRST_ABAR_MISTAKES[name], tol=1e-10, reveal=False)
+    print("sampling_timesteps: leading starts at t = 981, trailing at t = T = 1000; on the zero-terminal-SNR "
+          "schedule only trailing starts where alpha_bar = 0. ✔")
 
 
 # --- average_pool: the pooling effect on SNR -------------------------------------------------------------
+
+def _good_pool(x, k) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    H, W = x.shape[-2:]
+    return x.reshape(*x.shape[:-2], H // k, k, W // k, k).mean(axis=(-3, -1))
+
 
 def _pool_mistakes(x, k) -> list[tuple[str, np.ndarray]]:
     x = np.asarray(x, dtype=float)
@@ -267,24 +398,91 @@ def _pool_mistakes(x, k) -> list[tuple[str, np.ndarray]]:
     ]
 
 
+_TWO_D_ONLY = ("the code only handles a 2-D array [H, W]. x may have batch and channel axes in front "
+               "([..., H, W]): take H, W = x.shape[-2:] and keep the leading axes, x.shape[:-2], in the reshape.")
+_POOL_ERRORS = [(ValueError, "too many values to unpack", _TWO_D_ONLY), (ValueError, "cannot reshape", _TWO_D_ONLY)]
+_POOL_CASES = [
+    (np.arange(16.0).reshape(4, 4), 2),
+    (np.arange(2 * 3 * 6 * 9.0).reshape(2, 3, 6, 9), 3),
+    (np.cos(np.arange(3 * 8 * 8.0)).reshape(3, 8, 8), 4),
+    (np.arange(12.0).reshape(1, 3, 4), 1),
+]
+
+
 def check_average_pool(average_pool: Callable) -> None:
-    """Check ``average_pool(x, k)`` on small arrays, then measure what it does to the noise's variance."""
+    """Check ``average_pool(x, k)`` on 2-D, 3-D and 4-D arrays, then measure what it does to noise's variance."""
     __tracebackhide__ = True
-    x = np.arange(16.0).reshape(4, 4)
-    compare(average_pool(x.copy(), 2), [[2.5, 4.5], [10.5, 12.5]], "average_pool(arange(16).reshape(4, 4), 2)",
-            _pool_mistakes(x, 2), tol=1e-12)
-    x = np.arange(2 * 3 * 6 * 9.0).reshape(2, 3, 6, 9)
-    got = as_array(average_pool(x.copy(), 3), "average_pool(x of shape (2, 3, 6, 9), 3)")
-    if got.shape != (2, 3, 2, 3):
-        raise CheckFailed(f"average_pool(x of shape (2, 3, 6, 9), 3) returned shape {got.shape}, expected "
-                          "(2, 3, 2, 3): pool the last two axes (H, W) only, keep batch and channels.")
-    # block (i, j) of image plane p averages rows 3i..3i+2 and columns 3j..3j+2: mean = p*54 + (3i+1)*9 + 3j+1
-    expected = (np.arange(6)[:, None, None] * 54 + (3 * np.arange(2)[:, None] + 1) * 9
-                + 3 * np.arange(3) + 1).reshape(2, 3, 2, 3)
-    compare(got, expected, "average_pool(x of shape (2, 3, 6, 9), 3)", _pool_mistakes(x, 3), tol=1e-9)
+    for x, k in _POOL_CASES:
+        check_call(average_pool, (x, k), _good_pool(x, k), mistakes=_pool_mistakes(x, k), errors=_POOL_ERRORS,
+                   tol=1e-9)
     eps = np.random.default_rng(0).standard_normal((256, 256))
-    pooled = as_array(average_pool(eps.copy(), 4), "average_pool(noise of shape (256, 256), 4)")
-    compare(pooled.var(), 0.06432090799277126, "variance of N(0, 1) noise after 4 x 4 average pooling",
-            [(msg, np.var(wrong)) for msg, wrong in _pool_mistakes(eps, 4)], tol=1e-9)
-    print(f"average_pool: correct; 4 x 4 pooling takes N(0, 1) noise to variance {pooled.var():.4f} "
-          f"(1/16 = 0.0625), so the SNR of a smooth image grows about 16 times. ✔")
+    pooled = check_call(average_pool, (eps, 4), _good_pool(eps, 4), mistakes=_pool_mistakes(eps, 4),
+                        errors=_POOL_ERRORS, what="average_pool(noise of shape (256, 256), 4)", tol=1e-9)
+    print(f"average_pool: correct on 2-D, 3-D and 4-D arrays; 4 x 4 pooling takes N(0, 1) noise to variance "
+          f"{np.var(pooled):.4f} (1/16 = 0.0625). ✔")
+
+
+_hints.register({
+    "cosine_alphas_cumprod": [
+        "Which t does the formula use? t runs over the steps 1..T, and u = t / T goes from 1/T to 1 (not from 0, "
+        "as linspace(0, 1, T) would). f(0) is the same formula at u = 0.",
+        "Write a small helper f(u) = cos((u + s) / (1 + s) * pi / 2) ** 2 with np.cos, then divide: "
+        "alpha_bar_t = f(t / T) / f(0). Nothing is clipped here.",
+        "t = np.arange(1, T + 1); return f(t / T) / f(0): T values, the last one about 0.",
+    ],
+    "betas_from_alphas_cumprod": [
+        "Each step multiplies what is left by alpha_t = 1 - beta_t, so alpha_bar_t = alpha_bar_{t-1} * alpha_t. "
+        "Solve that for beta_t.",
+        "beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, and for t = 1 the previous value is alpha_bar_0 = 1 (clean "
+        "data). You need the array of 'previous' values, shifted by one with 1.0 in front.",
+        "prev = np.concatenate([[1.0], alphas_cumprod[:-1]]); return 1 - alphas_cumprod / prev. That builds new "
+        "arrays and leaves alphas_cumprod as it was.",
+    ],
+    "snr": [
+        "In x_t = sqrt(alpha_bar) x0 + sqrt(1 - alpha_bar) eps, the two coefficients are sqrt(alpha_bar) and "
+        "sqrt(1 - alpha_bar). SNR is the ratio of their squares.",
+        "Write it with array arithmetic only (no math.*, no float(...)), so a number, a 1-D and a 2-D array all "
+        "work: one expression, alphas_cumprod / (1 - alphas_cumprod).",
+    ],
+    "t_snr1_estimate": [
+        "SNR = 1 means alpha_bar_t = 1/2. alpha_bar_t = prod(1 - beta_s), so log alpha_bar_t = sum log(1 - beta_s), "
+        "and for small beta, log(1 - beta) is about -beta. The betas must add up to log 2 = 0.693.",
+        "The betas grow linearly: beta_s = beta_1 + (beta_T - beta_1) (s - 1) / (T - 1). Their sum up to t is "
+        "about beta_1 t + (beta_T - beta_1) t^2 / (2T): a quadratic in t.",
+        "Solve a t^2 + b t - log 2 = 0 with a = (beta_T - beta_1) / (2T), b = beta_1: "
+        "t = (-b + sqrt(b^2 + 4 a log 2)) / (2a), or np.roots([a, b, -np.log(2)]).",
+    ],
+    "t_at_snr": [
+        "Compute the SNR of every step at once (your snr works on arrays), then ask where it is <= value: a "
+        "boolean array, one entry per step.",
+        "The first True of a boolean array is at np.argmax(mask) (or np.flatnonzero(mask)[0]); that is a 0-based "
+        "index, and the maths' t is index + 1. If no entry is True, return None.",
+        "mask = snr(alphas_cumprod) <= value; return int(np.argmax(mask)) + 1 if mask.any() else None",
+    ],
+    "data_scale": [
+        "The SNR of x_t for data of variance s^2 is s^2 * SNR(t). It reaches 1 where SNR(t) = 1 / s^2.",
+        "s^2 is the pixels' variance: portrait.var() for [-1, 1]. Mapping [-1, 1] to [0, 1] is (x + 1) / 2 "
+        "(variance / 4), to [0, 255] multiply that by 255.",
+        "t_at_snr(linear.alphas_cumprod, 1 / x.var()) for each version x of the portrait (schedules.t_at_snr "
+        "works too).",
+    ],
+    "sampling_timesteps": [
+        "Build the 0-based k for i = 0..num_steps-1 with np.arange, by the rule of the spacing; then t = k + 1.",
+        "Leading: k = (num_steps - 1 - i) * (T // num_steps). Trailing: k = np.round(T - i * T / num_steps) - 1 "
+        "(a float step, rounded). Return integers, largest first.",
+        "For the alpha_bars: the first element of each spacing's steps is a maths' t, and sd_zero.alpha_bar(t) "
+        "takes the maths' t (alphas_cumprod[t - 1] is the same number).",
+    ],
+    "average_pool": [
+        "Split each of the last two axes into (blocks, k): H into (H // k, k) and W into (W // k, k). One reshape "
+        "does it, keeping every leading axis as it is.",
+        "H, W = x.shape[-2:]; reshape to (*x.shape[:-2], H // k, k, W // k, k), then average over the two "
+        "'within-block' axes.",
+        "x.reshape(*x.shape[:-2], H // k, k, W // k, k).mean(axis=(-3, -1)) works for 2-D, 3-D and 4-D arrays.",
+    ],
+    "waste_answer": [
+        "Look at the steps-per-log-SNR figure: which schedule piles its steps up at low log SNR?",
+        "Wasting steps is about *how many* steps sit at a per-pixel log SNR far below 0, not about beta's size "
+        "or about the very last step.",
+    ],
+})

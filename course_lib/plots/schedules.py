@@ -18,10 +18,15 @@ __all__ = [
     "style",
     "curriculum_figure",
     "wasted_steps_figure",
+    "plot_steps_per_log_snr",
     "zero_terminal_snr_figure",
     "image_row_figure",
     "shifted_figure",
     "explorer_figure",
+    "time_warp_figure",
+    "data_scale_figure",
+    "spacing_figure",
+    "frequency_figure",
 ]
 
 _STYLES = {
@@ -38,7 +43,8 @@ _CYCLE = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple"
 #: Figures are drawn at 80 dpi: as sharp as a notebook shows them, and light to store (noise images compress badly).
 DPI = 80
 
-#: log SNR below this: under 0.7 % of x_t's variance is signal, "nothing left to learn".
+#: log SNR below this (SNR < 0.0067): one pixel of x_t says little about the same pixel of unit-variance data,
+#: at that resolution; coarse structure survives far lower (see ``frequency_figure``).
 WASTE_LEVEL = -5.0
 
 
@@ -55,8 +61,18 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def curriculum_figure(curves: dict, title: str = "Six schedules, one budget of T steps"):
-    """Three panels side by side: alpha_bar(t), log SNR(t) and beta_t (log scale) for every curve."""
+def _mark_snr_one(ax, abar: np.ndarray, color: str, row: int) -> None:
+    """A large dot where the SNR first drops to 1 (log SNR = 0), and its t written in the panel's top right."""
+    t1 = sch.t_at_snr(abar, 1.0)
+    if t1 is None:
+        return
+    ax.plot([t1], [0.0], "o", color=color, ms=11, mec="white", mew=1.5, zorder=5)
+    ax.text(0.97, 0.95 - 0.08 * row, f"SNR = 1 at t = {t1}", transform=ax.transAxes, ha="right", va="top",
+            color=color, fontsize=9, fontweight="bold")
+
+
+def curriculum_figure(curves: dict, title: str = "Three schedules, one budget of T steps"):
+    """Three panels side by side: alpha_bar(t), log SNR(t) (large dots: SNR = 1) and beta_t (log scale)."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.9), layout="constrained", dpi=DPI)
     for i, (label, curve) in enumerate(curves.items()):
         abar = sch._alphas_cumprod_of(curve, label)
@@ -64,46 +80,60 @@ def curriculum_figure(curves: dict, title: str = "Six schedules, one budget of T
         kw = style(label, i)
         axes[0].plot(t, abar, label=schedule_label(label), **kw)
         axes[1].plot(t, _finite(sch.log_snr(abar)), **kw)
+        _mark_snr_one(axes[1], abar, kw["color"], i)
         with np.errstate(divide="ignore", invalid="ignore"):  # any alpha_bar curve, zeros included
             betas = sch._betas_from_alphas_cumprod(abar)
         axes[2].plot(t, np.where(betas > 0, betas, np.nan), **kw)
-    axes[0].set(title=r"$\bar\alpha_t$: signal variance left", xlabel="step t", ylabel=r"$\bar\alpha_t$")
+    axes[0].set(title=r"$\bar\alpha_t$: the squared weight of $x_0$ in $x_t$", xlabel="step t",
+                ylabel=r"$\bar\alpha_t$")
     axes[1].axhspan(-80, WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
     axes[1].axhline(0, color=PALETTE["black"], lw=0.8)
-    axes[1].text(0.02, 0.05, "log SNR < -5: nothing left to learn", transform=axes[1].transAxes, fontsize=8)
-    axes[1].set(title="log SNR(t): the curriculum", xlabel="step t", ylabel="log SNR (natural log)", ylim=(-25, 12))
+    axes[1].text(0.02, 0.05, "log SNR < -5: little left per pixel", transform=axes[1].transAxes, fontsize=8)
+    axes[1].set(title="log SNR(t); dots: SNR = 1", xlabel="step t", ylabel="log SNR (natural log)", ylim=(-25, 12))
     axes[2].set(title=r"$\beta_t$: noise added per step", xlabel="step t", ylabel=r"$\beta_t$ (log scale)",
                 yscale="log", ylim=(1e-5, 1.5))
-    axes[0].legend(frameon=False, fontsize=8)
+    axes[0].legend(frameon=False, fontsize=9)
     fig.suptitle(title)
     return fig
 
 
-def wasted_steps_figure(curves: dict, title: str = "Where the steps go"):
-    """Left: log SNR(t) with the SNR = 1 crossing marked. Right: the fraction of steps with log SNR < -5."""
+def plot_steps_per_log_snr(ax, curves: dict, bin_width: float = 0.5, low: float = -25.0, high: float = 12.0) -> None:
+    """On ``ax``: how many of each schedule's T steps fall in each interval of log SNR, per unit of log SNR.
+
+    A schedule is a path down the log-SNR axis; this is how long it lingers at each level (a histogram of its T
+    values log SNR(t), :func:`course_lib.schedules.steps_per_log_snr` with ``clip=True``; values below ``low``,
+    such as -inf, are counted in the first bin). ``curves``: label -> Schedule or alphas_cumprod array.
+    """
+    edges = np.arange(low, high + bin_width, bin_width)
+    for i, (label, curve) in enumerate(curves.items()):
+        kw = style(label, i)
+        ax.stairs(sch.steps_per_log_snr(curve, edges, clip=True), edges, label=schedule_label(label),
+                  color=kw["color"], ls=kw["ls"], lw=2.0)
+    ax.set(xlabel="log SNR (natural log)", ylabel="steps per unit log SNR", xlim=(edges[0], edges[-1]))
+
+
+def wasted_steps_figure(curves: dict, title: str = "Where the steps go", bin_width: float = 0.5):
+    """Where each schedule spends its T steps along log SNR, and the share spent below log SNR = -5.
+
+    Left: steps per unit of log SNR (:func:`plot_steps_per_log_snr`). Right: the fraction of steps with
+    log SNR < -5 (per pixel, for unit-variance data).
+    """
     fig, (ax, bar) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
                                   gridspec_kw={"width_ratios": [1.6, 1]}, dpi=DPI)
-    labels, fractions, colors = [], [], []
-    for i, (label, curve) in enumerate(curves.items()):
-        abar = sch._alphas_cumprod_of(curve, label)
-        kw = style(label, i)
-        ax.plot(np.arange(1, abar.size + 1), _finite(sch.log_snr(abar)), label=schedule_label(label), **kw)
-        t1 = sch.t_at_snr(abar, 1.0)
-        if t1 is not None:
-            ax.plot([t1], [0.0], "o", color=kw["color"], ms=6, mec="white")
-        labels.append(schedule_label(label))
-        fractions.append(sch.fraction_log_snr_below(abar, WASTE_LEVEL))
-        colors.append(kw["color"])
-    ax.axhspan(-80, WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
-    ax.axhline(0, color=PALETTE["black"], lw=0.8)
-    ax.set(title="log SNR(t); dots: the first t with SNR ≤ 1", xlabel="step t", ylabel="log SNR", ylim=(-25, 12))
-    ax.legend(frameon=False, fontsize=8, ncol=2)
+    plot_steps_per_log_snr(ax, curves, bin_width)
+    ax.axvspan(ax.get_xlim()[0], WASTE_LEVEL, color=PALETTE["black"], alpha=0.08, lw=0)
+    ax.text(0.02, 0.92, f"log SNR < {WASTE_LEVEL:g}", transform=ax.transAxes, fontsize=8, va="top")
+    ax.set_title("steps per unit of log SNR: where each schedule lingers")
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    labels = [schedule_label(label) for label in curves]
+    fractions = [sch.fraction_log_snr_below(curve, WASTE_LEVEL) for curve in curves.values()]
+    colors = [style(label, i)["color"] for i, label in enumerate(curves)]
     y = np.arange(len(labels))
     bar.barh(y, fractions, color=colors)
     for yi, f in zip(y, fractions):
         bar.text(f + 0.005, yi, f"{f:.3f}", va="center", fontsize=9)
     bar.set(yticks=y, yticklabels=labels, xlabel="fraction of the T steps", xlim=(0, max(fractions) * 1.25 + 1e-3),
-            title="steps with log SNR < -5 (wasted)")
+            title="steps with per-pixel log SNR < -5")
     bar.invert_yaxis()
     fig.suptitle(title)
     return fig
@@ -212,4 +242,132 @@ def explorer_figure(curves: dict, noised: dict, t: int, clean=None):
         ax.set_xticks([])
         ax.set_yticks([])
     bottom.suptitle(f"the same image and the same noise, at step t = {t} of each schedule", fontsize=10)
+    return fig
+
+
+def time_warp_figure(levels, x, title: str):
+    """Two schedules, each run step by step, stopped where their alpha_bar is the same: the same histogram.
+
+    ``levels``: one dict per panel with ``"alpha_bar"`` (the level), ``"density"`` (the exact density of x_t on
+    the grid ``x``) and ``"samples"``: ``{label: (t, samples of x_t)}``, the chain of each schedule at its step t.
+    """
+    fig, axes = plt.subplots(1, len(levels), figsize=(4.2 * len(levels), 3.4), layout="constrained", dpi=DPI,
+                             sharey=True)
+    edges = np.linspace(x[0], x[-1], 61)
+    for ax, level in zip(np.atleast_1d(axes), levels):
+        for i, (label, (t, samples)) in enumerate(level["samples"].items()):
+            kw = style(label, i)
+            density, _ = np.histogram(samples, bins=edges, density=True)
+            ax.stairs(density, edges, color=kw["color"], ls=kw["ls"], lw=2.0,
+                      label=f"{schedule_label(label)} chain, t = {t}")
+        ax.plot(x, level["density"], color=PALETTE["black"], lw=1.0, label="exact density")
+        ax.set(title=rf"$\bar\alpha$ = {level['alpha_bar']:.3f}  (log SNR {np.log(level['alpha_bar'] / (1 - level['alpha_bar'])):+.2f})",
+               xlabel="$x_t$")
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
+    np.atleast_1d(axes)[0].set_ylabel("density")
+    fig.suptitle(title)
+    return fig
+
+
+def data_scale_figure(schedule, variances: dict, endpoints: dict, title: str):
+    """What the data's variance does: log SNR of x_t for data of each variance, and x_T for each.
+
+    ``variances``: ``{label: the data's variance s^2}``; the left panel draws log(s^2 SNR(t)), the SNR of x_t
+    for that data. ``endpoints``: ``{label: x_T [C, H, W]}``, shown contrast stretched on the right.
+    """
+    fig = plt.figure(figsize=(13, 3.6), layout="constrained", dpi=DPI)
+    grid = fig.add_gridspec(1, 1 + len(endpoints), width_ratios=[2.4] + [1] * len(endpoints))
+    ax = fig.add_subplot(grid[0])
+    t = np.arange(1, schedule.num_timesteps + 1)
+    for i, (label, var) in enumerate(variances.items()):
+        kw = {"color": _CYCLE[i % len(_CYCLE)], "ls": ["-", "--", "-.", ":"][i % 4], "lw": 2.0}
+        ax.plot(t, _finite(schedule.log_snr + np.log(var)), label=f"{label}: $s^2$ = {var:.3g}", **kw)
+    ax.axhline(0, color=PALETTE["black"], lw=0.8)
+    ax.set(title=rf"log($s^2$ SNR(t)): the SNR of $x_t$ for data of variance $s^2$ ({schedule_label(schedule.name)})",
+           xlabel="step t", ylabel="log SNR of $x_t$")
+    ax.legend(frameon=False, fontsize=8)
+    for j, (label, img) in enumerate(endpoints.items()):
+        axi = fig.add_subplot(grid[1 + j])
+        img = np.asarray(img, dtype=float)
+        axi.imshow(to_display((img - img.mean()) / max(2.5 * img.std(), 1e-12)), cmap="gray", vmin=0, vmax=1,
+                   interpolation="nearest")
+        axi.set_title(f"$x_T$, pixels in {label}\n(contrast stretched)", fontsize=9)
+        axi.set_xticks([])
+        axi.set_yticks([])
+    fig.suptitle(title)
+    return fig
+
+
+def spacing_figure(curves: dict, timesteps: dict, first: int = 900):
+    """sqrt(alpha_bar_t) over the last steps, with the steps each timestep spacing visits marked.
+
+    ``curves``: ``{label: Schedule}``; ``timesteps``: ``{spacing: maths' t, noisiest first}``. The first step of
+    each spacing is drawn large: it is where sampling starts from pure noise.
+    """
+    fig, ax = plt.subplots(figsize=(10, 3.6), layout="constrained", dpi=DPI)
+    markers = ["v", "o", "s", "^"]
+    for i, (label, schedule) in enumerate(curves.items()):
+        kw = style(label, i)
+        t = np.arange(first, schedule.num_timesteps + 1)
+        ax.plot(t, schedule.sqrt_alphas_cumprod[first - 1:], label=schedule_label(label), **kw)
+        for j, (spacing, steps) in enumerate(timesteps.items()):
+            steps = np.asarray(steps)
+            shown = steps[steps >= first]
+            ax.plot(shown, schedule.sqrt_alphas_cumprod[shown - 1], markers[j % 4], color=kw["color"], ms=5,
+                    mfc="white" if j else kw["color"], ls="none")
+            ax.plot([steps[0]], [schedule.sqrt_alphas_cumprod[steps[0] - 1]], markers[j % 4], color=kw["color"],
+                    ms=13, mfc="white" if j else kw["color"], mew=2, ls="none")
+    for j, spacing in enumerate(timesteps):  # legend entries for the markers, in black
+        ax.plot([], [], markers[j % 4], color=PALETTE["black"], mfc="white" if j else PALETTE["black"], ls="none",
+                label=f"{spacing} spacing (large: its first step)")
+    ax.set(title=r"$\sqrt{\bar\alpha_t}$ over the last steps, and the steps a 50-step sampler visits",
+           xlabel="step t (the maths' t)", ylabel=r"$\sqrt{\bar\alpha_t}$", xlim=(first - 5, None))
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    return fig
+
+
+def frequency_figure(spectrum, schedule, steps, spectra_by_resolution: dict, terminal_snr: float, leaks: dict,
+                     title: str):
+    """Signal against noise, frequency by frequency.
+
+    Left: the SNR at each frequency, ``SNR(t) * P(f)``, of the portrait whose power spectrum is
+    ``spectrum = (f, P)``, at each of ``steps`` of ``schedule``; dots: the finest frequency still at SNR >= 1.
+    Middle: the same at the last step of a schedule with SNR_T = ``terminal_snr``, for the portrait at each
+    resolution (``{pixels: (f, P)}``). Right: the measured correlation of x_T with x_0 in each frequency band,
+    ``{label: (f, correlation)}``.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.0), layout="constrained", dpi=DPI)
+    f, power = spectrum
+    ax = axes[0]
+    for i, t in enumerate(steps):
+        color = _CYCLE[i % len(_CYCLE)]
+        snr_f = schedule.snr[t - 1] * power
+        ax.plot(f, snr_f, color=color, ls=["-", "--", "-.", ":"][i % 4], lw=2.0,
+                label=f"t = {t} (log SNR {schedule.log_snr[t - 1]:+.1f})")
+        above = f[snr_f >= 1]
+        if above.size:
+            ax.plot([above.max()], [1.0], "o", color=color, ms=9, mec="white", zorder=5)
+    ax.axhline(1, color=PALETTE["black"], lw=0.8)
+    ax.set(xscale="log", yscale="log", xlabel="frequency (cycles per image)", ylabel="SNR at that frequency",
+           title=f"{schedule_label(schedule.name)} schedule: SNR per frequency", ylim=(1e-4, None))
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax = axes[1]
+    for i, (res, (fr, pr)) in enumerate(spectra_by_resolution.items()):
+        ax.plot(fr, terminal_snr * pr, color=_CYCLE[i % len(_CYCLE)], ls=["-", "--", "-.", ":"][i % 4], lw=2.0,
+                label=f"{res} x {res} px")
+    ax.axhline(1, color=PALETTE["black"], lw=0.8)
+    ax.set(xscale="log", yscale="log", xlabel="frequency (cycles per image)", ylabel="SNR at that frequency",
+           title=f"the last step, SNR$_T$ = {terminal_snr:.3g}, per frequency")
+    ax.legend(frameon=False, fontsize=8)
+    ax = axes[2]
+    for i, (label, (fr, corr)) in enumerate(leaks.items()):
+        kw = style(label, i)
+        ax.plot(fr, corr, marker="o", color=kw["color"], ls=kw["ls"], lw=2.0, ms=5, label=schedule_label(label))
+    ax.axhline(0, color=PALETTE["black"], lw=0.8)
+    ax.set(xscale="log", xlabel="frequency band (cycles per image)", ylabel="correlation of $x_T$ with $x_0$",
+           title="measured: what one $x_T$ still holds", ylim=(-0.2, 1.05))
+    ax.legend(frameon=False, fontsize=8)
+    for ax in axes:  # log axes over many decades: minor ticks cost seconds to lay out and add nothing here
+        ax.minorticks_off()
+    fig.suptitle(title)
     return fig
