@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -68,6 +66,7 @@ def _run(setup: str, hidden: str, expected: int = 1):
     return result, reply
 
 
+@pytest.mark.slow
 def test_the_runtime_has_no_answers_course_lib_and_no_course():
     """Notebook imports still work, but every answer and check is a stand-in; only stats, data, _validate
     and the call rules exist as files; no solution notebook is readable."""
@@ -88,6 +87,7 @@ def test_the_runtime_has_no_answers_course_lib_and_no_course():
     assert got["solutions"] == "[]"
 
 
+@pytest.mark.slow
 def test_a_hidden_call_in_the_runtime_applies_the_call_rules_and_stops_at_the_first_error():
     setup = "import numpy as np\ndef f(x):\n    x += 1\n    return x\ndef g(x):\n    raise ValueError('no')"
     _, reply = _run(setup, "hidden.call(f, np.zeros(2))\nhidden.call(g, 1.0)\nhidden.call(f, np.ones(2))", 3)

@@ -178,8 +178,8 @@ def _take_slot() -> tuple[int, int]:
     raise SandboxUnavailable(f"all {SLOTS} sandbox slots are in use")
 
 
-def _processes_of(uid: int) -> list[int]:
-    """PIDs of the processes whose real or effective uid is ``uid``."""
+def _processes_of(uids: range) -> list[int]:
+    """PIDs of the processes whose real or effective uid is in ``uids``."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -188,7 +188,7 @@ def _processes_of(uid: int) -> list[int]:
             with open(f"/proc/{entry.name}/status", "rb") as fh:
                 for line in fh:
                     if line.startswith(b"Uid:"):
-                        if str(uid).encode() in line.split()[1:3]:
+                        if any(int(u) in uids for u in line.split()[1:3]):
                             found.append(int(entry.name))
                         break
         except OSError:
@@ -196,22 +196,9 @@ def _processes_of(uid: int) -> list[int]:
     return found
 
 
-def leftover_processes(uid_range: range = range(UID_BASE, UID_BASE + SLOTS)) -> list[int]:
+def leftover_processes() -> list[int]:
     """PIDs of processes running as any sandbox uid (there should be none once grading has finished)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/status", "rb") as fh:
-                for line in fh:
-                    if line.startswith(b"Uid:"):
-                        if any(int(u) in uid_range for u in line.split()[1:3]):
-                            found.append(int(entry.name))
-                        break
-        except OSError:
-            continue
-    return found
+    return _processes_of(range(UID_BASE, UID_BASE + SLOTS))
 
 
 def _kill_all(pids_of, rounds: int = 50) -> None:
@@ -340,7 +327,8 @@ class Sandbox:
         if root_mode:
             self._slot = _take_slot()
             self.uid = UID_BASE + self._slot[0]
-            _kill_all(lambda: _processes_of(self.uid))  # nothing may be running as this uid already
+            # nothing may be running as this uid already
+            _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
             for stale in _stale_mounts(self._slot[0]):
                 _unmount(stale)
                 shutil.rmtree(stale, ignore_errors=True)
@@ -425,7 +413,7 @@ class Sandbox:
         if self._cgroups:
             self._kill_cgroups()
         if self.uid is not None:
-            _kill_all(lambda: _processes_of(self.uid))
+            _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
 
     def __exit__(self, *exc) -> None:
         self.kill()
@@ -467,7 +455,7 @@ class Sandbox:
         if self.uid is not None:  # per uid, and the uid is the sandbox's own: a process count for the sandbox
             limits["RLIMIT_NPROC"] = self.limits.processes
         else:  # the grader's own uid: what it runs now, plus the sandbox's allowance
-            limits["RLIMIT_NPROC"] = len(_processes_of(os.getuid())) + self.limits.processes
+            limits["RLIMIT_NPROC"] = len(_processes_of(range(os.getuid(), os.getuid() + 1))) + self.limits.processes
         return limits
 
     def _bwrap(self) -> list[str]:
@@ -525,7 +513,8 @@ class Sandbox:
         else:
             outer = inner
         outer[0] = shutil.which(outer[0]) or outer[0]
+        owner = [str(self.scratch), self.uid] if self.scratch is not None and self.uid is not None else None
         config = {"procs": [str(folder / "cgroup.procs") for folder in self._cgroups], "rlimits": self._rlimits(),
-                  "log": log, "stderr_only": stderr_only, "argv": outer,
-                  "chown": [str(self.scratch), self.uid] if self.scratch is not None and self.uid is not None else None, "env": env if env is not None else self.env()}
+                  "log": log, "stderr_only": stderr_only, "argv": outer, "chown": owner,
+                  "env": env if env is not None else self.env()}
         return [sys.executable, "-I", "-S", str(LAUNCH), json.dumps(config)]

@@ -53,7 +53,8 @@ def submission_problem(submitted: Path, student: str, assignment: str) -> str | 
                 size = entry.stat(follow_symlinks=False).st_size
                 total += size
                 if entry.name.endswith(".ipynb") and size > MAX_NOTEBOOK_BYTES:
-                    return f"{entry.path} is {size / 2**20:.0f} MiB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MiB allowed"
+                    return (f"{entry.path} is {size / 2**20:.0f} MiB, more than the "
+                            f"{MAX_NOTEBOOK_BYTES // 2**20} MiB allowed")
                 if total > MAX_TOTAL_BYTES:
                     return f"{folder} holds more than {MAX_TOTAL_BYTES // 2**20} MiB"
     return None

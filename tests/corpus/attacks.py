@@ -68,7 +68,8 @@ def _array(value):
 def _call(fn, *args, substitute=(), rtol=1e-5, atol=1e-8, **kwargs):
     _send(fn.__name__, _array(getattr(_F, fn.__name__)(*args, **kwargs)))
 _x1 = _F.forward_step(0.8, 0.2, -0.2)
-_VALUES = {{"x2_slip": _F.forward_step(_x1, 0.2, -0.4130), "eps2_needed": (0.3730 - _np.sqrt(0.8) * _x1) / _np.sqrt(0.2)}}
+_VALUES = {{"x2_slip": _F.forward_step(_x1, 0.2, -0.4130),
+           "eps2_needed": (0.3730 - _np.sqrt(0.8) * _x1) / _np.sqrt(0.2)}}
 _H.call = _call
 _H.value = lambda x, rtol=1e-5, atol=1e-8, name="value": _send(name, _array(_VALUES[name]), "value")
 _H.choice = lambda answer, name="answer": _send(
