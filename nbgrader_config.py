@@ -19,7 +19,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 
 # Each solutions/<assignment>/questions.json holds the concept checks' answers in plain text: `make release`
 # seals them into course_lib/checks/questions.json, and nbgrader never copies them into a release.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "questions.json"]
+# "*.grading.json": the grader's reports are never copied from a submission (a student cannot supply flags).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "questions.json",
+                            "*.grading.json"]
 
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
@@ -43,11 +45,13 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# --- Autograding (see README "For instructors" and course_lib/grading/) ----------------------------------
-# Each submission runs in a sandboxed kernel (scratch folder, memory/CPU limits, and where the OS allows,
-# a mount namespace that hides the course and an unprivileged user); hidden tests report their results,
-# which are compared with the solution's OUTSIDE the kernel; stderr no longer costs a correct answer points.
+# --- Autograding (see README "What the grader guarantees" and course_lib/grading/) --------------------------
+# Each submission's notebook runs in a sandboxed kernel (bubblewrap where available: a whitelist filesystem,
+# its own PID namespace and uid, no network, limits on the whole sandbox); the hidden tests are then run
+# again in a separate sandboxed runtime where course_lib's answers do not exist, and compared with the
+# answer key in the grader's own process. The kernel's run can only cost a test cell its points.
 c.Autograde.sanitize_preprocessors = [
+    "course_lib.grading.sanitize.SubmissionAsData",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -64,10 +68,19 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# Per-cell limit: every notebook runs in a few seconds, so 30 s only stops runaway cells.
+# Per-cell limit: every notebook runs in a few seconds, so 30 s only stops runaway cells; the whole notebook
+# gets 120 s of wall time (the hidden tests' runtime the same again).
 c.Execute.timeout = 30
+c.SandboxedExecute.submission_timeout = 120
+# Limits of each sandbox as a whole (all its processes together where cgroups are available).
 c.SandboxedExecute.memory_limit_mb = 3072
+c.SandboxedExecute.process_limit = 128
 c.SandboxedExecute.cpu_limit_s = 900
+c.SandboxedExecute.scratch_limit_mb = 256
+# Output kept, counted as it arrives; a larger single message is never read.
+c.SandboxedExecute.output_limit_cell_kb = 1024
+c.SandboxedExecute.output_limit_kb = 8192
+c.SandboxedExecute.message_limit_mb = 32
 # A deleted test cell is put back (and run) rather than silently missing.
 c.OverwriteCells.add_missing_cells = True
 # A million printed lines are cut to the first 1000 in the graded notebook and the feedback.

@@ -36,7 +36,7 @@ def _submitted(course: Path, student: str, assignment: str) -> Path:
     return course / "submitted" / student / assignment / f"{assignment}.ipynb"
 
 
-def one_submission_rows(assignments: list[str], repeats: int, max_ratio: float = 2.0) -> list[Row]:
+def one_submission_rows(assignments: list[str], repeats: int, max_ratio: float = 1.5) -> list[Row]:
     """Grade one correct submission per notebook, alone, against executing that submission plainly."""
     warnings.filterwarnings("ignore", module="nbgrader")
     rows = []

@@ -1,178 +1,520 @@
-"""Start a notebook kernel in a sandbox: its own scratch folder, limits, and none of the course's secrets.
+"""Sandboxes for student code: one per kernel and one per grading runtime, nothing shared, nothing surviving.
 
-The grader's kernel manager (:class:`course_lib.grading.execute.SandboxKernelManager`) puts
-:func:`launcher` (``python -m course_lib.grading.sandbox [options] --``) in front of the usual kernel
-command; every kernel start runs this module (twice in the namespace modes), so it imports no Jupyter
-machinery. When the grader runs as root (CI, a grading server) and the OS allows it, the kernel starts in
-a private mount namespace in which
+A :class:`Sandbox` is entered around one process tree (a notebook kernel, or the grading runtime of
+:mod:`course_lib.grading.runtime`) and, in the strongest mode the machine allows (:func:`isolation`):
 
-- the course folder, the repository, ``/tmp`` and the grader's home are replaced by empty folders, and only
-  the Python environment, ``course_lib`` (read-only) and the kernel's own scratch folder are mounted back:
-  the submission cannot see ``solutions/``, the gradebook, answer keys, or other students' work;
-- the kernel runs as the unprivileged user ``nobody`` (or, where ``nobody`` cannot run the venv's Python,
-  as root with every capability dropped, which still cannot undo the mounts);
+- ``"bwrap"`` (the grader runs as root, bubblewrap is installed): the process runs under `bubblewrap
+  <https://github.com/containers/bubblewrap>`_ in a filesystem built from a *whitelist* -- the system's
+  shared libraries (``/usr/lib``), the Python installation, the virtual environment, ``course_lib``
+  read-only (the runtime gets only the modules that hold no answers) and its own scratch folder; nothing
+  else exists for it (not the course, not a second checkout of it, not ``/etc``, not other scratch
+  folders). It has its own PID namespace (when its first process ends, every process it started is
+  killed), no network, its own ``/tmp`` and ``/dev/shm`` (size-limited, gone with it), and it runs as a
+  uid of its own (:data:`UID_BASE` + a slot number held by a lock while it runs: no two sandboxes that
+  exist at once share a uid, and none is uid 0), so it can neither see nor signal another kernel or the
+  grader. Memory of all its processes together and their number are limited by cgroups (v1, or v2 where
+  the controllers are delegated), its scratch folder is a size-limited tmpfs, and on exit everything in
+  its cgroups and everything running as its uid is killed.
+- ``"bwrap-userns"`` (an ordinary user where user namespaces are allowed, such as most laptops): the same
+  whitelist filesystem, PID namespace, network and ``/tmp``/``/dev/shm`` isolation, through an
+  unprivileged user namespace; the process keeps the grader's uid (outside the namespace), limits are
+  per process (rlimits), and the scratch folder is an ordinary folder (each file size-limited).
+- ``"uid-only"`` (root without a working bubblewrap): the uid of its own, cgroups and rlimits, but the
+  process sees every file its uid may read and shares the machine's PID namespace and network. Flagged.
+- ``"none"`` (an ordinary user without user namespaces): rlimits, a scratch folder and a clean
+  environment only; the process runs as the grader's user and can read what that user can. Flagged.
 
-and in every mode the kernel gets CPU-time, memory and file-size limits, one BLAS thread, a clean
-environment and the scratch folder as its home and working directory. :func:`isolation` says which mode is
-available, so the grading report can state it.
+Root never runs student code as uid 0: where neither ``"bwrap"`` nor ``"uid-only"`` works,
+:func:`isolation` raises :class:`SandboxUnavailable` saying how to fix it.
+
+Processes are started through :mod:`course_lib.grading._launch` (joins the cgroups, sets rlimits, execs).
 """
 
 from __future__ import annotations
 
-import argparse
+import ctypes
+import errno
+import fcntl
 import functools
+import json
 import os
 import pwd
-import resource
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..hidden import GRADING_ENV
+from . import _launch
 
-__all__ = ["launcher", "isolation", "make_scratch", "KEEP_ENV", "MODES"]
+__all__ = ["MODES", "FLAGGED_MODES", "Limits", "Sandbox", "SandboxUnavailable", "isolation", "KEEP_ENV",
+           "UID_BASE", "leftover_processes"]
 
-#: Isolation modes, strongest first.
-MODES = ("namespace+nobody", "namespace+nocaps", "none")
-#: Environment variables passed through to the kernel; everything else is dropped.
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", GRADING_ENV, "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT")
-NOBODY = "nobody"
+#: Isolation modes, strongest first (see the module docstring).
+MODES = ("bwrap", "bwrap-userns", "uid-only", "none")
+#: Modes in which a kernel can read files outside its whitelist: the grading report flags them.
+FLAGGED_MODES = ("uid-only", "none")
+#: Environment variables passed through to sandboxed processes; everything else is dropped.
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ")
+#: Sandbox uids are UID_BASE + slot; no account on a normal machine has uids this high.
+UID_BASE = 2_000_000_000
+SLOTS = 1024
+LAUNCH = Path(_launch.__file__).resolve()
+PREFIX = "course-sandbox-"
 
 
-def _nobody() -> tuple[int, int]:
-    entry = pwd.getpwnam(NOBODY)
-    return entry.pw_uid, entry.pw_gid
+class SandboxUnavailable(RuntimeError):
+    """Student code cannot be run safely here (root without bubblewrap or an unprivileged uid)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits of one sandbox. ``memory_mb`` and ``processes`` hold for all its processes together
+    where cgroups are available, per process otherwise; ``cpu_s`` is CPU time per process."""
+
+    memory_mb: int = 3072
+    processes: int = 128
+    cpu_s: int = 900
+    file_mb: int = 256
+    scratch_mb: int = 256
+    tmp_mb: int = 256
+    shm_mb: int = 64
+
+
+# --- what this machine allows ------------------------------------------------------------------------------
+
+def _python_paths() -> tuple[list[str], list[tuple[str, str]]]:
+    """What the venv's Python needs to start: the venv, the base installation's standard library, its
+    binary and shared library (never the whole base prefix, which may be ``/usr/local`` or a home folder),
+    as ``(paths to bind, [(symlink target, symlink path), ...])``: the chain of links from the venv's
+    ``python`` to the real binary is rebuilt link by link."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    base = Path(sys.base_prefix)
+    paths = {sys.prefix, str(base / "lib" / version), *map(str, (base / "lib").glob("libpython*.so*"))}
+    links, current = [], sys.executable
+    while os.path.islink(current):
+        target = os.readlink(current)
+        if not any(current.startswith(p + "/") for p in paths):
+            links.append((target, current))
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    paths.add(current)
+    return sorted(p for p in paths if os.path.exists(p)), links
+
+
+def _course_lib_dir() -> Path:
+    import course_lib
+
+    return Path(course_lib.__file__).resolve().parent
+
+
+#: course_lib files the grading runtime may see: none of them holds an answer (see runtime.py).
+RUNTIME_FILES = ("stats.py", "data.py", "_validate.py", "checks/_core.py", "grading/runtime.py")
+
+
+def _probe(mode: str) -> bool:
+    """Does a sandbox of ``mode`` start the venv's Python with NumPy? (about 0.1 s)"""
+    try:
+        with Sandbox(mode, Limits(), "runtime") as box:
+            proc = subprocess.run(box.command([sys.executable, "-I", "-c", "import numpy"]),
+                                  capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        return proc.returncode == 0
+    except (OSError, subprocess.SubprocessError, SandboxUnavailable):
+        return False
 
 
 @functools.lru_cache(maxsize=1)
 def isolation() -> str:
-    """The strongest isolation this machine allows: ``"namespace+nobody"``, ``"namespace+nocaps"`` or ``"none"``.
+    """The strongest mode this machine allows, one of :data:`MODES` (probed once per process).
 
-    Probed once per process by starting the venv's Python the way a kernel would be started.
+    As root, ``"none"`` is never returned: :class:`SandboxUnavailable` says what to install instead.
     """
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"):
-        return "none"
-    probe = [sys.executable, "-c", "import numpy, ipykernel, course_lib"]
+    root = os.geteuid() == 0
+    candidates = (["bwrap"] if root else ["bwrap-userns"]) if shutil.which("bwrap") else []
+    candidates.append("uid-only" if root else "none")
+    for mode in candidates:
+        if mode == "none" or _probe(mode):
+            return mode
+    raise SandboxUnavailable(
+        "grading runs as root but cannot run student code as an unprivileged user: install bubblewrap "
+        "(`apt-get install -y bubblewrap`), or put the virtual environment where other users can read it")
+
+
+# --- uids, cgroups, mounts ------------------------------------------------------------------------------
+
+def _slot_dir() -> Path:
+    """Where slot locks live: one folder for the whole machine (a sandbox's uid must be unique machine-wide)."""
+    path = Path("/run/course-sandbox-slots") if os.path.isdir("/run") else Path("/tmp/course-sandbox-slots")
     try:
-        ns = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True,
-                            timeout=30)
-        if ns.returncode != 0:
-            return "none"
-        uid, gid = _nobody()
-        as_nobody = subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *probe],
-                                   capture_output=True, cwd="/", timeout=60)
-    except (OSError, KeyError, subprocess.TimeoutExpired):
-        return "none"
-    return "namespace+nobody" if as_nobody.returncode == 0 else "namespace+nocaps"
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    st = os.lstat(path)
+    if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise SandboxUnavailable(f"{path} must be a folder owned by uid {os.geteuid()} with mode 0700")
+    return path
 
 
-def make_scratch(mode: str) -> Path:
-    """A fresh, empty working folder for one kernel (owned by ``nobody`` when the kernel will run as it)."""
-    scratch = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    if mode == "namespace+nobody":
-        uid, gid = _nobody()
-        os.chown(scratch, uid, gid)
-    return scratch
+def _take_slot() -> tuple[int, int]:
+    """A free slot, held by an exclusive lock until its file descriptor is closed: (slot, fd)."""
+    folder = _slot_dir()
+    start = os.getpid() % SLOTS  # spread concurrent graders over the slots
+    for i in range(SLOTS):
+        slot = (start + i) % SLOTS
+        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            pwd.getpwuid(UID_BASE + slot)
+        except KeyError:
+            return slot, fd
+        os.close(fd)  # an account uses this uid: never borrow it
+    raise SandboxUnavailable(f"all {SLOTS} sandbox slots are in use")
 
 
-def launcher(scratch: str, mode: str, hide: list[str], memory: int, cpu: int) -> list[str]:
-    """The command that :func:`main` parses, to be put in front of a kernel's own command."""
-    prefix = [sys.executable, "-m", "course_lib.grading.sandbox", "--scratch", scratch, "--mode", mode,
-              "--memory", str(memory), "--cpu", str(cpu)]
-    for path in hide:
-        prefix += ["--hide", path]
-    return [*prefix, "--"]
+def _processes_of(uids: range) -> list[int]:
+    """PIDs of the processes whose real or effective uid is in ``uids``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Uid:"):
+                        if any(int(u) in uids for u in line.split()[1:3]):
+                            found.append(int(entry.name))
+                        break
+        except OSError:
+            continue
+    return found
 
 
-def _keep_paths(scratch: str) -> list[str]:
-    """What the kernel needs from the hidden folders: the venv, the base Python, course_lib, its scratch."""
-    import course_lib
-
-    paths = {sys.prefix, sys.base_prefix, str(Path(course_lib.__file__).resolve().parent), scratch}
-    return sorted({str(Path(p).resolve()) for p in paths})
+def leftover_processes() -> list[int]:
+    """PIDs of processes running as any sandbox uid (there should be none once grading has finished)."""
+    return _processes_of(range(UID_BASE, UID_BASE + SLOTS))
 
 
-def _run(*cmd: str) -> None:
-    subprocess.run(cmd, check=True, capture_output=True)
+def _kill_all(pids_of, rounds: int = 50) -> None:
+    """SIGKILL whatever ``pids_of()`` lists until it lists nothing (a fork racing the kill is caught next round)."""
+    for _ in range(rounds):
+        pids = pids_of()
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
 
 
-def _enter_namespace(hide: list[str], scratch: str) -> None:
-    """Inside a fresh mount namespace: cover ``hide`` with empty tmpfs, then mount back what is kept."""
-    kept = _keep_paths(scratch)
-    inside = lambda path, folder: path == folder or path.startswith(folder + os.sep)  # noqa: E731
-    hide = sorted({str(Path(h).resolve()) for h in hide if Path(h).is_dir()})
-    hide = [h for h in hide if not any(inside(h, k) for k in kept)]  # never hide part of the venv itself
-    hide = [h for h in hide if not any(h != o and inside(h, o) for o in hide)]  # outermost only
-    keep = [k for k in kept if any(inside(k, h) for h in hide)]
-    stage = "/mnt"
-    _run("mount", "-t", "tmpfs", "-o", "mode=0755", "course-stage", stage)
-    staged = []
-    for i, path in enumerate(keep):
-        target = os.path.join(stage, str(i))
-        os.mkdir(target)
-        _run("mount", "--bind", path, target)
-        staged.append((target, path))
-    for path in hide:
-        _run("mount", "-t", "tmpfs", "-o", "mode=0755", "course-hidden", path)
-    for target, path in sorted(staged, key=lambda item: len(item[1])):
-        os.makedirs(path, exist_ok=True)
-        _run("mount", "--move", target, path)
-        if path != scratch:
-            _run("mount", "-o", "remount,bind,ro", path)
-    _run("umount", "-l", stage)
+@functools.lru_cache(maxsize=1)
+def _cgroup_parents() -> dict[str, Path]:
+    """This process's own cgroup folder for each controller we can use: ``{"memory": ..., "pids": ...}``
+    (v1), or ``{"v2": ...}`` where the v2 controllers are delegated to it; empty when there are none."""
+    if os.geteuid() != 0:
+        return {}
+    mounts: dict[str, tuple[str, str]] = {}
+    try:
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            left, _, right = line.partition(" - ")
+            fields, rfields = left.split(), right.split()
+            if rfields[0] == "cgroup":
+                for controller in ("memory", "pids"):
+                    if controller in rfields[2].split(","):
+                        mounts[controller] = (fields[4], fields[3])  # mount point, root inside hierarchy
+            elif rfields[0] == "cgroup2" and "v2" not in mounts:
+                mounts["v2"] = (fields[4], fields[3])
+        own = {}
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for controller in (controllers.split(",") if controllers else ["v2"]):
+                own[controller] = path
+    except (OSError, IndexError, ValueError):
+        return {}
+    found = {}
+    for controller in ("memory", "pids"):
+        if controller in mounts and controller in own:
+            point, root = mounts[controller]
+            folder = Path(point) / os.path.relpath(own[controller], root)
+            if folder.is_dir() and os.access(folder, os.W_OK):
+                found[controller] = folder
+    if len(found) < 2 and "v2" in mounts and "v2" in own:
+        point, root = mounts["v2"]
+        folder = Path(point) / os.path.relpath(own["v2"], root)
+        try:
+            delegated = set((folder / "cgroup.subtree_control").read_text().split())
+        except OSError:
+            delegated = set()
+        if {"memory", "pids"} <= delegated and os.access(folder, os.W_OK):
+            return {"v2": folder}
+    return found if len(found) == 2 else {}
 
 
-def _limit(memory: int, cpu: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 2**20, 256 * 2**20))
+def _write(path: Path, value) -> None:
+    with open(path, "w") as fh:
+        fh.write(str(value))
 
 
-def _kernel_env(scratch: str) -> dict[str, str]:
-    env = {key: os.environ[key] for key in KEEP_ENV if key in os.environ}
-    env.update(HOME=scratch, IPYTHONDIR=os.path.join(scratch, ".ipython"),
-               MPLCONFIGDIR=os.path.join(scratch, ".matplotlib"), JUPYTER_RUNTIME_DIR=scratch,
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONNOUSERSITE="1")
-    return env
+_libc = None
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Launcher: ``python -m course_lib.grading.sandbox --scratch DIR [--hide P]... -- KERNEL COMMAND``."""
-    parser = argparse.ArgumentParser(prog="course_lib.grading.sandbox")
-    parser.add_argument("--scratch", required=True)
-    parser.add_argument("--mode", choices=MODES, required=True)
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("--memory", type=int, default=resource.RLIM_INFINITY)
-    parser.add_argument("--cpu", type=int, default=resource.RLIM_INFINITY)
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    mode = args.mode
-    if mode != "none" and not args.inside:
-        # re-run this launcher inside a new mount namespace (unshare execs in place: same PID for signals)
-        os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--", sys.executable, "-m",
-                              "course_lib.grading.sandbox", "--inside", *(argv or sys.argv[1:])])
-    scratch = str(Path(args.scratch).resolve())
-    if mode != "none":
-        _enter_namespace(args.hide, scratch)
-    _limit(args.memory, args.cpu)
-    env = _kernel_env(scratch)
-    os.chdir(scratch)
-    log = os.open(os.path.join(scratch, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(log, 1)  # the kernel's own messages go to its log, not into the grader's terminal
-    os.dup2(log, 2)
-    if mode == "namespace+nobody":
-        uid, gid = _nobody()
-        for path in [*Path(scratch).glob("*.json"), Path(scratch) / "kernel.log"]:  # files the kernel uses
-            os.chown(path, uid, gid)
-        command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", *command]
-    elif mode == "namespace+nocaps":
-        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *command]
-    os.execvpe(command[0], command, env)
+def _mount_tmpfs(path: str, size_mb: int, uid: int) -> None:
+    global _libc
+    _libc = _libc or ctypes.CDLL(None, use_errno=True)
+    options = f"size={size_mb}m,mode=0700,uid={uid},gid={uid}".encode()
+    if _libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0x2 | 0x4, options) != 0:  # MS_NOSUID | MS_NODEV
+        raise OSError(ctypes.get_errno(), f"mount tmpfs on {path}: {os.strerror(ctypes.get_errno())}")
 
 
-if __name__ == "__main__":
-    main()
+def _unmount(path: str) -> None:
+    global _libc
+    _libc = _libc or ctypes.CDLL(None, use_errno=True)
+    if _libc.umount2(path.encode(), 2) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):  # MNT_DETACH
+        raise OSError(ctypes.get_errno(), f"umount {path}: {os.strerror(ctypes.get_errno())}")
+
+
+def _stale_mounts(slot: int) -> list[str]:
+    """Scratch tmpfs mounts of ``slot`` left by a grader that was killed (we hold the slot: none is in use)."""
+    pattern = re.compile(rf"/{PREFIX}{slot}-[^/]+$")
+    return [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+            if pattern.search(line.split()[4])]
+
+
+# --- the sandbox ------------------------------------------------------------------------------------------
+
+@dataclass
+class Sandbox:
+    """One sandbox (see the module docstring); use it as a context manager around one process tree.
+
+    ``profile`` is ``"kernel"`` (all of course_lib, a scratch folder on the host for the connection file and
+    the IPC sockets, which is also the kernel's home and working folder) or ``"runtime"`` (only
+    :data:`RUNTIME_FILES` of course_lib, no host folder: the runtime talks over its stdin and stdout).
+    """
+
+    mode: str
+    limits: Limits
+    profile: str = "kernel"
+    uid: int | None = None
+    scratch: Path | None = None
+    _slot: tuple[int, int] | None = None
+    _cgroups: list[Path] = field(default_factory=list)
+    _mounted: bool = False
+
+    def __enter__(self) -> "Sandbox":
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.mode in ("bwrap", "uid-only") and os.geteuid() != 0:
+            raise SandboxUnavailable(f"mode {self.mode!r} needs root")
+        if self.mode == "none" and os.geteuid() == 0:
+            raise SandboxUnavailable("student code never runs as root: mode 'none' is for ordinary users")
+        try:
+            self._setup()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _setup(self) -> None:
+        root_mode = self.mode in ("bwrap", "uid-only")
+        if root_mode:
+            self._slot = _take_slot()
+            self.uid = UID_BASE + self._slot[0]
+            # nothing may be running as this uid already
+            _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
+            for stale in _stale_mounts(self._slot[0]):
+                _unmount(stale)
+                shutil.rmtree(stale, ignore_errors=True)
+            self._make_cgroups()
+        if self.profile == "kernel":
+            tag = f"{self._slot[0]}-" if self._slot else ""
+            self.scratch = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{tag}"))
+            if root_mode:
+                _mount_tmpfs(str(self.scratch), self.limits.scratch_mb, self.uid)
+                self._mounted = True
+            (self.scratch / "kernel.log").touch(mode=0o600)
+
+    def _make_cgroups(self) -> None:
+        parents = _cgroup_parents()
+        name = f"{PREFIX}{self._slot[0]}"
+        memory = self.limits.memory_mb * 2**20
+        for controller, parent in parents.items():
+            folder = parent / name
+            if folder.exists():  # left by a grader that was killed; we hold the slot, so it is not in use
+                self._cgroups.append(folder)
+                self._kill_cgroups()
+                self._cgroups.clear()
+                folder.rmdir()
+            folder.mkdir()
+            self._cgroups.append(folder)
+            if controller == "memory":
+                _write(folder / "memory.limit_in_bytes", memory)
+                if (folder / "memory.memsw.limit_in_bytes").exists():
+                    _write(folder / "memory.memsw.limit_in_bytes", memory)
+            elif controller == "pids":
+                _write(folder / "pids.max", self.limits.processes)
+            else:  # v2
+                _write(folder / "memory.max", memory)
+                if (folder / "memory.swap.max").exists():
+                    _write(folder / "memory.swap.max", 0)
+                _write(folder / "pids.max", self.limits.processes)
+
+    @property
+    def cgroups(self) -> bool:
+        """Are memory and process count limited for the sandbox as a whole?"""
+        return bool(self._cgroups)
+
+    def memory_limit_hit(self) -> bool:
+        """Did the sandbox's processes together reach the memory limit (its cgroup says so)?"""
+        def number(folder: Path, name: str, key: str | None = None) -> int:
+            try:
+                text = (folder / name).read_text()
+            except OSError:
+                return 0
+            if key is None:
+                return int(text.split()[0]) if text.split() else 0
+            found = re.search(rf"^{key} (\d+)", text, re.M)
+            return int(found.group(1)) if found else 0
+
+        limit = self.limits.memory_mb * 2**20
+        for folder in self._cgroups:
+            if (number(folder, "memory.failcnt") or number(folder, "memory.memsw.failcnt")
+                    or number(folder, "memory.oom_control", "oom_kill") or number(folder, "memory.events", "max")
+                    or number(folder, "memory.events", "oom_kill")
+                    or number(folder, "memory.max_usage_in_bytes") >= 0.98 * limit
+                    or number(folder, "memory.peak") >= 0.98 * limit):
+                return True
+        return False
+
+    def _cgroup_pids(self) -> list[int]:
+        pids = set()
+        for folder in self._cgroups:
+            try:
+                pids |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+            except OSError:
+                pass
+        return sorted(pids)
+
+    def _kill_cgroups(self) -> None:
+        for folder in self._cgroups:
+            if (folder / "cgroup.kill").exists():
+                _write(folder / "cgroup.kill", 1)
+        _kill_all(self._cgroup_pids)
+
+    def kill(self) -> None:
+        """Kill every process of the sandbox now (its cgroups, and everything running as its uid)."""
+        if self._cgroups:
+            self._kill_cgroups()
+        if self.uid is not None:
+            _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
+
+    def __exit__(self, *exc) -> None:
+        self.kill()
+        for folder in self._cgroups:
+            for _ in range(100):
+                try:
+                    folder.rmdir()
+                    break
+                except OSError as e:  # EBUSY while the last killed process is being reaped
+                    if e.errno != errno.EBUSY:
+                        break
+                    time.sleep(0.01)
+        self._cgroups.clear()
+        if self.scratch is not None:
+            if self._mounted:
+                _unmount(str(self.scratch))
+                self._mounted = False
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        if self._slot is not None:
+            os.close(self._slot[1])
+            self._slot = None
+
+    # --- the command -----------------------------------------------------------------------------------
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The sandboxed process's environment: :data:`KEEP_ENV`, a home in the scratch folder, one thread."""
+        env = {key: os.environ[key] for key in KEEP_ENV if key in os.environ}
+        home = str(self.scratch) if self.scratch is not None else "/tmp"
+        env.update(HOME=home, TMPDIR="/tmp", IPYTHONDIR=os.path.join(home, ".ipython"),
+                   MPLCONFIGDIR=os.path.join(home, ".matplotlib"), JUPYTER_RUNTIME_DIR=home,
+                   OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONNOUSERSITE="1",
+                   PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="agg")
+        env.update(extra or {})
+        return env
+
+    def _rlimits(self) -> dict[str, int]:
+        limits = {"RLIMIT_AS": self.limits.memory_mb * 2**20, "RLIMIT_CPU": self.limits.cpu_s,
+                  "RLIMIT_FSIZE": self.limits.file_mb * 2**20, "RLIMIT_CORE": 0}
+        if self.uid is not None:  # per uid, and the uid is the sandbox's own: a process count for the sandbox
+            limits["RLIMIT_NPROC"] = self.limits.processes
+        else:  # the grader's own uid: what it runs now, plus the sandbox's allowance
+            limits["RLIMIT_NPROC"] = len(_processes_of(range(os.getuid(), os.getuid() + 1))) + self.limits.processes
+        return limits
+
+    def _bwrap(self) -> list[str]:
+        binds, links = _python_paths()
+        lib = _course_lib_dir()
+        args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if self.mode == "bwrap":
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            args += ["--unshare-user", "--disable-userns"]
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--perms", "1777", "--size", str(self.limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
+                 "--perms", "1777", "--size", str(self.limits.shm_mb * 2**20), "--tmpfs", "/dev/shm"]
+        targets = [*binds, *(link for _, link in links), "/usr/lib", str(lib), "/etc/ld.so.cache"]
+        targets += [str(self.scratch)] if self.scratch else []
+        made = {"/", "/tmp", "/dev", "/proc"}
+        for target in targets:  # parents of every mount point, readable by the sandbox's user
+            for parent in reversed(Path(target).parents):
+                if str(parent) not in made and not any(str(parent).startswith(t + "/") or str(parent) == t
+                                                       for t in targets):
+                    args += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(str(parent))
+        args += ["--ro-bind", "/usr/lib", "/usr/lib", "--ro-bind-try", "/usr/lib64", "/usr/lib64",
+                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                 "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+        for path in binds:
+            args += ["--ro-bind", path, path]
+        for target, link in links:
+            args += ["--symlink", target, link]
+        if self.profile == "kernel":
+            args += ["--ro-bind", str(lib), str(lib), "--bind", str(self.scratch), str(self.scratch)]
+        else:  # an empty course_lib with only the modules that hold no answer
+            args += ["--perms", "0755", "--tmpfs", str(lib)]
+            for name in sorted({str(Path(f).parent) for f in RUNTIME_FILES} - {"."}):
+                args += ["--perms", "0755", "--dir", str(lib / name)]
+            for name in RUNTIME_FILES:
+                args += ["--ro-bind", str(lib / name), str(lib / name)]
+            args += ["--remount-ro", str(lib)]
+        if self.mode == "bwrap-userns":  # as root, the sandbox's user enters its home itself (see _launch)
+            args += ["--chdir", str(self.scratch) if self.scratch else "/tmp"]
+        return args
+
+    def command(self, argv: list[str], env: dict[str, str] | None = None, log: str | None = None,
+                stderr_only: bool = False) -> list[str]:
+        """The command line that runs ``argv`` in this sandbox (through :mod:`course_lib.grading._launch`)."""
+        inner = list(argv)
+        if self.mode == "bwrap":
+            inner = [sys.executable, "-I", "-S", "-c", _launch.DROP_PRIVILEGES, str(self.uid), str(self.uid), *inner]
+            outer = [*self._bwrap(), "--", *inner]
+        elif self.mode == "bwrap-userns":
+            outer = [*self._bwrap(), "--", *inner]
+        elif self.mode == "uid-only":
+            outer = [sys.executable, "-I", "-S", "-c", _launch.DROP_PRIVILEGES, str(self.uid), str(self.uid), *inner]
+        else:
+            outer = inner
+        outer[0] = shutil.which(outer[0]) or outer[0]
+        owner = [str(self.scratch), self.uid] if self.scratch is not None and self.uid is not None else None
+        config = {"procs": [str(folder / "cgroup.procs") for folder in self._cgroups], "rlimits": self._rlimits(),
+                  "log": log, "stderr_only": stderr_only, "argv": outer, "chown": owner,
+                  "env": env if env is not None else self.env()}
+        return [sys.executable, "-I", "-S", str(LAUNCH), json.dumps(config)]

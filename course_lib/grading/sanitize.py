@@ -4,6 +4,11 @@
 widget state (the executed solution's widget pictures) nor each cell's execution timestamps, which
 change at every run; it drops both, so a release changes only when its content does.
 
+:class:`SubmissionAsData` (autograde, first): a submitted notebook is data. Every string in it (sources,
+metadata) loses its lone surrogates (an unpaired half of a UTF-16 pair, which valid JSON can carry but
+UTF-8 cannot: it made a submission ungradable), and the grader's own metadata keys are removed, so flags
+come only from the grader's observations, never from what a student wrote into the notebook.
+
 :class:`DemoteOrphanCells` (autograde): a renamed test cell (its ``grade_id`` changed) makes nbgrader
 0.9's ``OverwriteCells`` drop the id and then, with ``add_missing_cells``, fail on the id-less cell,
 which loses the whole submission. Placed before ``OverwriteCells``, it strips the grading metadata of
@@ -25,11 +30,41 @@ import ast
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-__all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "TagRunAll", "add_flag", "names_defined_by_answers",
-           "FLAGS_KEY", "RAISES_TAG"]
+__all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "SubmissionAsData", "TagRunAll", "add_flag",
+           "names_defined_by_answers", "FLAGS_KEY", "RAISES_TAG"]
 
 FLAGS_KEY = "course_lib_grading_flags"
 RAISES_TAG = "raises-exception"
+
+
+def _no_surrogates(value):
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (dicts and lists walked)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(value) else value
+    if isinstance(value, dict):
+        for key in list(value):
+            value[key] = _no_surrogates(value[key])
+        return value
+    if isinstance(value, list):
+        value[:] = [_no_surrogates(v) for v in value]
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+class SubmissionAsData(NbGraderPreprocessor):
+    """Remove lone surrogates and the grader's own metadata keys from a submission (see module docstring)."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop(FLAGS_KEY, None)
+        _no_surrogates(nb)
+        return nb, resources
 
 
 def add_flag(nb, flag: str) -> None:

@@ -201,7 +201,13 @@ def _run(step: Callable[..., dict], *args, **kwargs) -> dict:
 def _grade_one(api, assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
     """Autograde one submission (retrying once if its kernel did not start), write its feedback, report it."""
     from .export import submission_flags
+    from .submission import submission_problem
 
+    problem = submission_problem(Path(api.coursedir.root) / api.coursedir.submitted_directory, student, assignment)
+    if problem:  # a symlink, a FIFO, a device, too large: never handed to nbgrader
+        with _gradebook(api) as gb:  # the student still gets a row in grades.csv
+            gb.update_or_create_student(student)
+        return Outcome(assignment, student, "failed", reason=problem)
     before = _mtime(_autograded(api, assignment, student))
     outcome = _run(api.autograde, assignment, student, force=force, create=True)
     if not outcome["success"] and "grading kernel failed" in (outcome.get("error") or "") + outcome.get("log", ""):
@@ -239,9 +245,12 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
     """
     from .export import FlaggedCsvExportPlugin
 
+    from .verify import prepare_answer_keys
+
     jobs = check_jobs(jobs)
     api, result = _api(root), GradeResult()
     todo = _submissions(api, assignments)
+    prepare_answer_keys(api, [assignment for assignment, _ in todo])  # before any submission runs
     workers = min(jobs, len(todo))
     if workers > 1:
         from .parallel import graded_in_parallel, shared_db_url
