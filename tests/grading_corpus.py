@@ -156,7 +156,7 @@ class Row:
 
 def make_course(folder: Path, plan: dict[str, list[tuple[str, Submission | None]]]) -> None:
     """A scratch course in ``folder`` with the planned submissions in ``submitted/``."""
-    from course_lib.grading.workflow import _api
+    from course_lib.grading.course import api as _api
 
     shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
     for assignment, entries in plan.items():

@@ -1,4 +1,4 @@
-"""What the instructor reads is safe whatever a submission holds.
+"""What the instructor reads is safe whatever a submission holds, and make grade's default parallelism.
 
 - the terminal and the CSV: escape codes, format characters and lone surrogates shown as escapes, no formula;
 - folder names nbgrader or the formgrader would misread are refused, with the reason;
@@ -8,7 +8,8 @@
   already restricts cell ids) rendered
   through nbgrader's own templates with the course's configuration shows it all as text; the formgrader
   shows the rubric, the feedback neither the rubric nor the hidden tests;
-- a lone surrogate no longer makes a graded notebook unwritable.
+- a lone surrogate no longer makes a graded notebook unwritable;
+- ``make grade``'s default number of processes follows the work.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from course_lib.grading.course import load_config, submissions, unsafe_name
 from course_lib.grading.escape import WritableText, spreadsheet, terminal
 from course_lib.grading.export import MAX_REPORT_BYTES, FlaggedCsvExportPlugin
 from course_lib.grading.views import HideFromStudents
+from course_lib.grading.workflow import default_jobs
 
 A = "02-one-step-rule"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
@@ -214,3 +216,13 @@ def test_a_lone_surrogate_anywhere_no_longer_makes_the_notebook_unwritable():
     fixed, _ = WritableText().preprocess(nb, {})
     nbformat.writes(fixed).encode("utf-8")
     assert fixed.cells[0].source.endswith("\ufffd") and fixed.metadata["\ufffd"] == ["\ufffd"]
+
+
+@pytest.mark.parametrize("autograde, feedback_only, cpus, expected", [
+    (0, 0, 2, 1),     # nothing to do: no worker
+    (3, 0, 2, 1),     # a class of 3: serial (starting workers would cost what they save)
+    (4, 0, 2, 2), (50, 0, 2, 2), (50, 0, 16, 4), (50, 0, 1, 1),
+    (0, 5, 2, 1), (0, 12, 2, 2),  # feedback only: cheaper per submission
+])
+def test_default_jobs_follow_the_work(autograde, feedback_only, cpus, expected):
+    assert default_jobs(autograde, feedback_only, cpus=cpus) == expected
