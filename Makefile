@@ -9,8 +9,9 @@ export PATH := $(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 WORK ?= my-work
+HANDOUT ?= handout
 
-.PHONY: help venv lab test release grade formgrader grade-selftest bench clean
+.PHONY: help venv lab test release grade formgrader handout grade-selftest bench clean
 
 help:
 	@echo "make lab      install (first time) and open JupyterLab on your working copy in my-work/"
@@ -20,6 +21,7 @@ help:
 	@echo "make grade    autograde new work in submitted/, write the feedback of fully graded work, export grades.csv"
 	@echo "              (FORCE=1 autogrades all again; JOBS=N uses N processes, default: from the work, at most 4)"
 	@echo "make formgrader  open nbgrader's formgrader to grade written answers by hand (then make grade again)"
+	@echo "make handout  build handout/ and its zip: the student notebooks and course_lib, nothing else"
 	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
 	@echo "make bench    measure the course and print one table (BENCH_ARGS=--quick for a smoke run)"
 
@@ -52,6 +54,10 @@ formgrader: venv
 	$(BIN)/jupyter lab --ServerApp.ip=localhost --ServerApp.port=$(LAB_PORT) --no-browser \
 	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/formgrader $(ROOT_FLAG)
 
+# HANDOUT=folder writes elsewhere than handout/
+handout: venv
+	$(BIN)/python -m course_lib.grading handout --out "$(HANDOUT)"
+
 grade-selftest: venv
 	$(BIN)/python tests/grading_corpus.py
 
@@ -60,4 +66,4 @@ bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .exchange .answer-keys
+	rm -rf $(VENV) .pytest_cache .exchange .answer-keys handout

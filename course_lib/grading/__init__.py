@@ -13,6 +13,7 @@ commands around it.
 - :mod:`.export`     -- ``nbgrader export`` with ``needs_manual_grade`` and ``flags`` columns, safe to open
 - :mod:`.views`      -- what the formgrader and the feedback show: sanitised, with the rubric, without hidden tests
 - :mod:`.escape`     -- text from submissions made safe for the terminal, spreadsheets and UTF-8 files
+- :mod:`.handout`    -- what to hand out to a class (``make handout``)
 - :mod:`.workflow`   -- ``make release`` and ``make grade``; :mod:`.__main__` is the command line
 
 All of it is wired into nbgrader through ``nbgrader_config.py``; the README's "For instructors" section

@@ -1,4 +1,4 @@
-"""``python -m course_lib.grading release|grade`` from the course root: what the Makefile runs."""
+"""``python -m course_lib.grading release|grade|handout`` from the course root: what the Makefile runs."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--jobs", type=_jobs_argument, default=None, metavar="N",
                    help="submissions handled at a time, each in its own process (N >= 1; 1 grades serially; "
                         f"default: from the work to do, at most one per CPU and {MAX_DEFAULT_JOBS})")
+    h = sub.add_parser("handout", help="build what to hand out to students (no solutions, no hidden tests)")
+    h.add_argument("--assignment", action="append", help="only this assignment's notebooks (repeatable)")
+    h.add_argument("--out", default="handout", help="the folder to write (default: handout)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy chatter from nbgrader's gradebook
     root = Path.cwd()
@@ -41,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         from .workflow import release
 
         return 0 if release(root) else 1
+    if args.command == "handout":
+        from .handout import build
+
+        return 0 if build(root, root / args.out, args.assignment) else 1
     from .workflow import grade
 
     try:
