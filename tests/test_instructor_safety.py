@@ -222,7 +222,7 @@ def test_a_lone_surrogate_anywhere_no_longer_makes_the_notebook_unwritable():
     (0, 0, 2, 1),     # nothing to do: no worker
     (3, 0, 2, 1),     # a class of 3: serial (starting workers would cost what they save)
     (4, 0, 2, 2), (50, 0, 2, 2), (50, 0, 16, 4), (50, 0, 1, 1),
-    (0, 5, 2, 1), (0, 12, 2, 2),  # feedback only: cheaper per submission
+    (0, 12, 2, 1), (0, 24, 2, 2),  # feedback only: cheaper per submission
 ])
 def test_default_jobs_follow_the_work(autograde, feedback_only, cpus, expected):
     assert default_jobs(autograde, feedback_only, cpus=cpus) == expected

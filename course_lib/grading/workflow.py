@@ -34,8 +34,13 @@ __all__ = ["release", "seal_questions", "grade", "GradeResult", "check_jobs", "d
 
 #: ``make grade``'s default number of worker processes never exceeds this (see :func:`default_jobs`).
 MAX_DEFAULT_JOBS = 4
-#: Measured costs that :func:`default_jobs` weighs (seconds, on the course's 2-core reference machine).
-WORKER_START_S, AUTOGRADE_S, FEEDBACK_S = 3.0, 3.0, 1.0
+#: What :func:`default_jobs` weighs, in seconds: autograding a submission (2.3 s to 4.7 s per notebook on the
+#: reference machine, README's Performance), writing one feedback (0.15 autogrades, measured), and starting a
+#: worker: spawning it, importing nbgrader, opening the course, while the parent computes the answer keys.
+#: That last one is set to one autograde, which gives what was measured on a loaded 2-core machine: a class of
+#: 3 took 83 s to 100 s serially and 84 s to 112 s with two processes, a class of 6 144 s to 193 s serially
+#: and 125 s to 147 s with two.
+WORKER_START_S, AUTOGRADE_S, FEEDBACK_S = 3.0, 3.0, 0.5
 #: Submissions that could not be graded, with the digests of their files and of ``nbgrader_config.py``, so that
 #: one is not tried again at every run until either changes (``force`` tries again). In the course root.
 FAILURES = ".course_lib-not-graded.json"
