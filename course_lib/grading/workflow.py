@@ -207,15 +207,15 @@ def _run(api, root: Path, plan: list, with_feedback: bool, jobs: int | None) -> 
 
 def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
           out: Callable[[str], object] = print, csv_path: str = "grades.csv", feedback: bool = True,
-          jobs: int | None = None) -> GradeResult:
+          jobs: int | None = 1) -> GradeResult:
     """Autograde what is new or changed in ``submitted/<student>/<assignment>/``, write the feedback of
     every fully graded submission whose grades changed, then export the CSV.
 
     ``force`` autogrades every submission again (hand grades of unchanged answers stay graded, see
     :mod:`course_lib.grading.manual`). A submission that cannot be graded is reported and the others go on.
-    ``jobs`` processes (default: :func:`default_jobs` of the work to do) share the work, with the same output
-    and result; workers are spawned, so a script that calls this needs the usual ``if __name__ ==
-    "__main__":`` guard. ``feedback=False`` leaves ``feedback/`` alone.
+    ``jobs`` processes share the work (None: :func:`default_jobs` of the work to do, as ``make grade``
+    does), with the same output and result; workers are spawned, so a script that calls this needs the
+    usual ``if __name__ == "__main__":`` guard. ``feedback=False`` leaves ``feedback/`` alone.
     """
     root = Path(root)
     if jobs is not None:
