@@ -1,20 +1,23 @@
 """Autograding with nbgrader that is fair to correct answers and blind to cheap tricks, and the instructor's
 commands around it.
 
-- :mod:`.sandbox`    -- start a kernel with limits, in a scratch folder, hidden from the course's files
-- :mod:`.execute`    -- nbgrader's Execute step run in that sandbox, surviving a dead kernel
-- :mod:`.sanitize`   -- a renamed test cell becomes an ordinary cell instead of breaking the submission
-- :mod:`.verify`     -- compare hidden-test reports with the solution's, outside the student's kernel
-- :mod:`.course`     -- the course folder: nbgrader's configuration, API, gradebook, the submissions to grade
-- :mod:`.submission` -- one submission through ``make grade``: autograde if needed, keep hand grades, feedback
-- :mod:`.manual`     -- hand grades that stay "graded" when nbgrader regrades unchanged work
-- :mod:`.feedback`   -- feedback written once nothing is left to grade by hand, and again whenever grades change
-- :mod:`.parallel`   -- several submissions at once, in worker processes sharing the gradebook
-- :mod:`.export`     -- ``nbgrader export`` with ``needs_manual_grade`` and ``flags`` columns, safe to open
-- :mod:`.views`      -- what the formgrader and the feedback show: sanitised, with the rubric, without hidden tests
-- :mod:`.escape`     -- text from submissions made safe for the terminal, spreadsheets and UTF-8 files
-- :mod:`.handout`    -- what to hand out to a class (``make handout``)
-- :mod:`.workflow`   -- ``make release`` and ``make grade``; :mod:`.__main__` is the command line
+- :mod:`.sandbox`          -- start a kernel with limits, in a scratch folder, hidden from the course's files
+- :mod:`.execute`          -- nbgrader's Execute step run in that sandbox, surviving a dead kernel
+- :mod:`.sanitize`         -- a renamed test cell becomes an ordinary cell instead of breaking the submission
+- :mod:`.verify`           -- compare hidden-test reports with the solution's, outside the student's kernel
+- :mod:`.course`           -- the course folder: nbgrader's configuration, API, gradebook, the submissions to grade
+- :mod:`.per_submission`   -- one submission through ``make grade``: autograde it if needed, keep its hand
+  grades, refresh its feedback
+- :mod:`.manual`           -- hand grades that stay "graded" when nbgrader regrades unchanged work
+- :mod:`.feedback`         -- feedback written once nothing is left to grade by hand, again whenever grades
+  change
+- :mod:`.parallel`         -- several submissions at once, in worker processes sharing the gradebook
+- :mod:`.export`           -- ``nbgrader export`` with ``needs_manual_grade`` and ``flags`` columns, safe to open
+- :mod:`.views`            -- what the formgrader and the feedback show: sanitised, with the rubric, without
+  hidden tests
+- :mod:`.escape`           -- text from submissions made safe for the terminal, spreadsheets and UTF-8 files
+- :mod:`.handout`          -- what to hand out to a class (``make handout``)
+- :mod:`.workflow`         -- ``make release`` and ``make grade``; :mod:`.__main__` is the command line
 
 All of it is wired into nbgrader through ``nbgrader_config.py``; the README's "For instructors" section
 says what it guarantees and what it does not.

@@ -1,6 +1,6 @@
 """The nbgrader course in a folder: its configuration, nbgrader's API and gradebook, and its submissions.
 
-Every instructor command (:mod:`.workflow`, :mod:`.parallel`, :mod:`.submission`, :mod:`.handout`) finds
+Every instructor command (:mod:`.workflow`, :mod:`.parallel`, :mod:`.per_submission`, :mod:`.handout`) finds
 the course through here, so they agree on where things are. Submission folders are named by students (or
 by whatever collected their work), so :func:`submissions` only returns the ones that are safe to hand to
 nbgrader and to show in the formgrader, and says why it left out the others.

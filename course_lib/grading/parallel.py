@@ -2,7 +2,7 @@
 
 :func:`graded_in_parallel` is what ``make grade JOBS=N`` runs (through
 :func:`course_lib.grading.workflow.grade`); it yields the same outcomes, in the same order, as
-:func:`course_lib.grading.submission.grade_one` one submission after another. Why this is safe with
+:func:`course_lib.grading.per_submission.grade_one` one submission after another. Why this is safe with
 nbgrader's SQLite gradebook (measured: the same grades, cell by cell, as the serial run):
 
 - SQLite serialises writers on one local file, and nbgrader writes in short transactions (a commit per cell
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .course import api as course_api
 from .course import autograded_folder, gradebook
-from .submission import Outcome, grade_one
+from .per_submission import Outcome, grade_one
 
 __all__ = ["SQLITE_TIMEOUT_S", "shared_db_url", "graded_in_parallel"]
 

@@ -7,7 +7,7 @@ line per assignment or submission.
 
 :func:`grade` first decides, without starting nbgrader, what each submission needs: autograding (new or
 changed since it was graded, or ``force``), its feedback written again (grades changed since, by hand or
-otherwise), or nothing. Only that work is done, by :func:`course_lib.grading.submission.grade_one`, in this
+otherwise), or nothing. Only that work is done, by :func:`course_lib.grading.per_submission.grade_one`, in this
 process or in ``jobs`` worker processes (:mod:`course_lib.grading.parallel` says why sharing the gradebook
 is safe); the printed lines and the :class:`GradeResult` are those of the serial run. The CSV is exported at
 the end of every run.
@@ -27,7 +27,7 @@ from .course import api as course_api
 from .course import feedback_folder, gradebook, load_config, submissions
 from .feedback import status as feedback_status
 from .export import FlaggedCsvExportPlugin
-from .submission import Outcome, grade_one, needs_autograde, submitted_digest, summary
+from .per_submission import Outcome, grade_one, needs_autograde, submitted_digest, summary
 
 __all__ = ["release", "seal_questions", "grade", "GradeResult", "check_jobs", "default_jobs",
            "MAX_DEFAULT_JOBS", "FAILURES"]
