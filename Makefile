@@ -9,15 +9,19 @@ export PATH := $(BIN):$(PATH)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 WORK ?= my-work
+HANDOUT ?= handout
 
-.PHONY: help venv lab test release grade grade-selftest bench book clean
+.PHONY: help venv lab test release grade formgrader handout grade-selftest bench book clean
 
 help:
 	@echo "make lab      install (first time) and open JupyterLab on your working copy in my-work/"
 	@echo "make test     install (first time) and run every test"
 	@echo "make venv     install only, into .venv/"
 	@echo "make release  regenerate notebooks/ from solutions/ and validate both (instructors)"
-	@echo "make grade    autograde submitted/, export grades.csv, feedback/ (FORCE=1 regrades all; JOBS=N grades N at once, default: CPUs, at most 4)"
+	@echo "make grade    autograde new work in submitted/, write the feedback of fully graded work, export grades.csv"
+	@echo "              (FORCE=1 autogrades all again; JOBS=N uses N processes, default: from the work, at most 4)"
+	@echo "make formgrader  open nbgrader's formgrader to grade written answers by hand (then make grade again)"
+	@echo "make handout  build handout/ and its zip: the student notebooks and course_lib, nothing else"
 	@echo "make grade-selftest   grade the corpus of known submissions and print the table"
 	@echo "make bench    measure the course and print one table (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make book     build the web edition (the student notebooks, executed) into _build/book/html"
@@ -45,6 +49,16 @@ release: venv
 grade: venv
 	$(BIN)/python -m course_lib.grading grade $(if $(FORCE),--force,) $(if $(JOBS),--jobs $(JOBS),)
 
+# nbgrader's formgrader, served like `make lab` (localhost, token) from the course root, where it finds
+# nbgrader_config.py; --allow-root only when run as root (a grading container, CI).
+formgrader: venv
+	$(BIN)/jupyter lab --ServerApp.ip=localhost --ServerApp.port=$(LAB_PORT) --no-browser \
+	    --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/formgrader $(ROOT_FLAG)
+
+# HANDOUT=folder writes elsewhere than handout/
+handout: venv
+	$(BIN)/python -m course_lib.grading handout --out "$(HANDOUT)"
+
 grade-selftest: venv
 	$(BIN)/python tests/grading_corpus.py
 
@@ -57,4 +71,4 @@ book: venv
 	$(BIN)/python -m course_lib.book
 
 clean:
-	rm -rf $(VENV) .pytest_cache .exchange .answer-keys _build
+	rm -rf $(VENV) .pytest_cache .exchange .answer-keys _build handout

@@ -19,9 +19,10 @@ c.CourseDirectory.feedback_directory = "feedback"
 
 # Each solutions/<assignment>/questions.json holds the concept checks' answers in plain text: `make release`
 # seals them into course_lib/checks/questions.json, and nbgrader never copies them into a release.
-# "*.grading.json": the grader's reports are never copied from a submission (a student cannot supply flags).
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "questions.json",
-                            "*.grading.json"]
+                            # the grader's own records beside each autograded notebook: never copied from a
+                            # submission into autograded/, nor from autograded/ into the feedback
+                            "*.grading.json", ".course_lib-*"]
 
 # The default exchange (/srv/nbgrader/exchange) is not writable on a plain machine; keep it local.
 c.Exchange.root = os.path.join(_here, ".exchange")
@@ -67,6 +68,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "course_lib.grading.escape.WritableText",
 ]
 # Per-cell limit: every notebook runs in a few seconds, so 30 s only stops runaway cells; the whole notebook
 # gets 120 s of wall time (the hidden tests' runtime the same again).
@@ -87,3 +89,17 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 # `nbgrader export` adds the columns needs_manual_grade and flags (what the grader noticed).
 c.ExportApp.plugin_class = "course_lib.grading.export.FlaggedCsvExportPlugin"
+
+# --- What graders and students read (course_lib/grading/views.py) -------------------------------------------
+# Every HTML view of a submission, the formgrader's and the feedback, shows the student's markdown and outputs
+# as text, never as markup or scripts, and the formgrader shows each written answer's model answer and rubric.
+c.HTMLExporter.preprocessors = ["course_lib.grading.views.SafeView", "course_lib.grading.views.ShowRubric"]
+c.HTMLExporter.filters = {"markdown2html": "course_lib.grading.views.markdown2html",
+                          "highlight_code": "course_lib.grading.views.highlight_code"}
+c.HTMLExporter.sanitize_html = True
+# The feedback leaves out the hidden tests (set c.HideFromStudents.hidden_tests = False to show them).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course_lib.grading.views.HideFromStudents",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

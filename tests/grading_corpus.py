@@ -192,7 +192,7 @@ CORPUS_CONFIG = "c.Execute.timeout = 10\nc.SandboxedExecute.submission_timeout =
 def make_course(folder: Path, plan: dict[str, list[tuple[str, Submission | None]]], config: str = "") -> None:
     """A scratch course in ``folder`` with the planned submissions in ``submitted/``; ``config`` is added to
     its nbgrader_config.py."""
-    from course_lib.grading.workflow import _api
+    from course_lib.grading.course import api as _api
 
     ensure_bubblewrap()
     shutil.copy(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")

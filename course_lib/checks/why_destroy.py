@@ -15,7 +15,7 @@ import numpy as np
 
 from ..stats import standard_normal_cdf
 from . import _core, _hints
-from ._core import CheckFailed, check_call, compare
+from ._core import CheckFailed, check_call
 from ._hints import hint
 from ._questions import check_choice
 

@@ -1,9 +1,9 @@
 """Grading several submissions at once: worker processes sharing the course's one nbgrader gradebook.
 
 :func:`graded_in_parallel` is what ``make grade JOBS=N`` runs (through
-:func:`course_lib.grading.workflow.grade`); it yields the same outcomes, in the same order, as grading one
-submission after another. Why this is safe with nbgrader's SQLite gradebook (measured: the same grades,
-cell by cell, as the serial run):
+:func:`course_lib.grading.workflow.grade`); it yields the same outcomes, in the same order, as
+:func:`course_lib.grading.per_submission.grade_one` one submission after another. Why this is safe with
+nbgrader's SQLite gradebook (measured: the same grades, cell by cell, as the serial run):
 
 - SQLite serialises writers on one local file, and nbgrader writes in short transactions (a commit per cell
   in ``SaveAutoGrades``, one per submission row), so a waiting writer retries through SQLite's busy
@@ -14,9 +14,9 @@ cell by cell, as the serial run):
   gradebook itself (tables and alembic stamp), the course row and every student's row. So is the answer
   key of each assignment (``.answer-keys/``), which every worker reads.
 - Workers are processes, not threads: ``SandboxedExecute`` puts the grading nonce in ``os.environ``.
-- Each submission is graded by exactly one worker, and nbgrader writes only under that student's
+- Each submission is handled by exactly one worker, and nbgrader writes only under that student's
   ``autograded/`` and ``feedback/`` folders; the CSV is exported once, at the end, by the parent process.
-- Ctrl-C (or any error) stops the workers at once; a submission they were grading is removed from
+- Ctrl-C (or any error) stops the workers at once; a submission they were autograding is removed from
   ``autograded/``, as nbgrader does after a failure, so the next ``make grade`` grades it again.
 """
 
@@ -31,12 +31,17 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
-from .workflow import Outcome, _api, _autograded, _grade_one, _gradebook, _mtime
+from .course import api as course_api
+from .course import autograded_folder, gradebook
+from .per_submission import Outcome, grade_one
 
 __all__ = ["SQLITE_TIMEOUT_S", "shared_db_url", "graded_in_parallel"]
 
 #: SQLite busy timeout, in seconds, while several processes share the gradebook.
 SQLITE_TIMEOUT_S = 120
+
+#: A task: (assignment, student, digest of the files to autograde, or None to write the feedback only).
+Task = tuple[str, str, str | None]
 
 
 def shared_db_url(db_url: str) -> str:
@@ -50,17 +55,17 @@ def shared_db_url(db_url: str) -> str:
     return db_url
 
 
-def _prepare_shared_gradebook(api, todo) -> None:
+def _prepare_shared_gradebook(api, tasks: list[Task]) -> None:
     """Create, once and before any worker, what workers would race to create (see the module docstring)."""
     from .verify import VerifyHidden, answer_key
 
-    with _gradebook(api) as gb:  # the tables, the alembic stamp, the course row
-        for student in sorted({student for _, student in todo}):
+    with gradebook(api.coursedir) as gb:  # the tables, the alembic stamp, the course row
+        for student in sorted({student for _, student, _ in tasks}):
             gb.update_or_create_student(student)
     preprocessors = api.config.Autograde.get("autograde_preprocessors", [])
     if not any(p is VerifyHidden or str(p).endswith("VerifyHidden") for p in preprocessors):
         return
-    for assignment in sorted({assignment for assignment, _ in todo}):
+    for assignment in sorted({assignment for assignment, _, digest in tasks if digest is not None}):
         source = Path(api.coursedir.format_path(api.coursedir.source_directory, ".", assignment))
         for notebook in sorted(source.glob("*.ipynb")):
             try:
@@ -80,19 +85,24 @@ def _start_worker(root: str, db_url: str) -> None:
     """Each worker process's set-up: its own nbgrader API on the shared gradebook."""
     signal.signal(signal.SIGINT, _ignore_signal)
     warnings.filterwarnings("ignore", module="nbgrader")
-    _WORKER["api"] = _api(Path(root), db_url)
+    _WORKER["api"] = course_api(Path(root), db_url)
 
 
-def _grade_in_worker(assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
-    return _grade_one(_WORKER["api"], assignment, student, force, feedback)
+def _run_in_worker(assignment: str, student: str, digest: str | None, feedback: bool) -> Outcome:
+    return grade_one(_WORKER["api"], assignment, student, digest, feedback)
+
+
+def _mtime(path: Path) -> float | None:
+    return path.stat().st_mtime if path.exists() else None
 
 
 def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, str], float | None]) -> None:
     """End the workers now, then remove the ``autograded/`` folders they had started to rewrite.
 
-    ``unfinished`` maps each submission being graded to its folder's mtime when it was handed out; a folder
-    that changed since may be half written, and nbgrader would skip it next time as already graded. The
-    workers' kernels exit on their own once their worker has gone (ipykernel watches its parent).
+    ``unfinished`` maps each submission being autograded to its folder's mtime when it was handed out; a
+    folder that changed since may be half written (and would not hold a record of what it graded, so the
+    next run grades it anyway). The workers' kernels exit on their own once their worker has gone (ipykernel
+    watches its parent).
     """
     processes = list((pool._processes or {}).values())  # no public way to end them before Python 3.14
     pool.shutdown(wait=False, cancel_futures=True)
@@ -101,31 +111,32 @@ def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, st
     for process in processes:
         process.join()
     for (assignment, student), before in unfinished.items():
-        folder = _autograded(api, assignment, student)
+        folder = autograded_folder(api.coursedir, assignment, student)
         if _mtime(folder) != before:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def graded_in_parallel(api, todo, force: bool, feedback: bool, jobs: int) -> Iterator[Outcome]:
-    """Grade ``todo`` in ``jobs`` spawned worker processes; yield the outcomes in ``todo``'s order.
+def graded_in_parallel(api, tasks: list[Task], feedback: bool, jobs: int) -> Iterator[Outcome]:
+    """Run ``tasks`` in ``jobs`` spawned worker processes; yield their outcomes in ``tasks``' order.
 
-    At most ``jobs`` submissions are handed out at a time, each to one worker, so stopping loses nothing
-    that had not started.
+    At most ``jobs`` tasks are handed out at a time, each to one worker, so stopping loses nothing that had
+    not started. ``api`` must use a gradebook URL several processes can share (:func:`shared_db_url`).
     """
-    _prepare_shared_gradebook(api, todo)
+    _prepare_shared_gradebook(api, tasks)
     pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
                                initargs=(str(api.coursedir.root), api.coursedir.db_url))
-    waiting, running, done = deque(enumerate(todo)), {}, {}
+    waiting, running, done = deque(enumerate(tasks)), {}, {}
 
     def hand_out() -> None:
-        index, (assignment, student) = waiting.popleft()
-        before = _mtime(_autograded(api, assignment, student))
-        running[pool.submit(_grade_in_worker, assignment, student, force, feedback)] = (index, before)
+        index, (assignment, student, digest) = waiting.popleft()
+        before = _mtime(autograded_folder(api.coursedir, assignment, student))
+        future = pool.submit(_run_in_worker, assignment, student, digest, feedback)
+        running[future] = (index, before)
 
     try:
         while waiting and len(running) < jobs:
             hand_out()
-        for index in range(len(todo)):
+        for index in range(len(tasks)):
             while index not in done:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -135,6 +146,6 @@ def graded_in_parallel(api, todo, force: bool, feedback: bool, jobs: int) -> Ite
                         hand_out()
             yield done.pop(index)
     except BaseException:  # Ctrl-C, an error here or in a worker, or the caller stopped reading
-        _stop_workers(pool, api, {todo[i]: before for i, before in running.values()})
+        _stop_workers(pool, api, {tasks[i][:2]: before for i, before in running.values() if tasks[i][2] is not None})
         raise
     pool.shutdown()

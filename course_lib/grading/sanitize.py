@@ -30,6 +30,8 @@ import ast
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .escape import writable
+
 __all__ = ["ClearVolatileMetadata", "DemoteOrphanCells", "SubmissionAsData", "TagRunAll", "add_flag",
            "names_defined_by_answers", "FLAGS_KEY", "RAISES_TAG"]
 
@@ -37,34 +39,12 @@ FLAGS_KEY = "course_lib_grading_flags"
 RAISES_TAG = "raises-exception"
 
 
-def _no_surrogates(value):
-    """``value`` with every lone surrogate in its strings replaced by U+FFFD (dicts and lists walked)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(value) else value
-    if isinstance(value, dict):
-        for key in list(value):
-            value[key] = _no_surrogates(value[key])
-        return value
-    if isinstance(value, list):
-        value[:] = [_no_surrogates(v) for v in value]
-    return value
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return False
-    except UnicodeEncodeError:
-        return True
-
-
 class SubmissionAsData(NbGraderPreprocessor):
     """Remove lone surrogates and the grader's own metadata keys from a submission (see module docstring)."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop(FLAGS_KEY, None)
-        _no_surrogates(nb)
-        return nb, resources
+        return writable(nb), resources
 
 
 def add_flag(nb, flag: str) -> None:

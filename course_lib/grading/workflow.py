@@ -1,60 +1,55 @@
 """The instructor's workflow around real nbgrader: ``make release`` and ``make grade``.
 
 Run from the course root (the folder with ``nbgrader_config.py``), through the Makefile or as
-``python -m course_lib.grading release|grade``. Both wrap nbgrader's own API and gradebook: nothing here
-replaces nbgrader, it sequences it, reads its results, and reports them a line per assignment or student.
+``python -m course_lib.grading release|grade`` (:mod:`course_lib.grading.__main__`). Both wrap nbgrader's own
+API and gradebook: nothing here replaces nbgrader, it sequences it, reads its results, and reports them a
+line per assignment or submission.
 
-``grade(..., jobs=N)`` grades N submissions at a time in worker processes sharing the course's one
-gradebook (:mod:`course_lib.grading.parallel` says why that is safe); the printed lines and the
-:class:`GradeResult` are those of the serial run.
+:func:`grade` first decides, without starting nbgrader, what each submission needs: autograding (new or
+changed since it was graded, or ``force``), its feedback written again (grades changed since, by hand or
+otherwise), or nothing. Only that work is done, by :func:`course_lib.grading.per_submission.grade_one`, in this
+process or in ``jobs`` worker processes (:mod:`course_lib.grading.parallel` says why sharing the gradebook
+is safe); the printed lines and the :class:`GradeResult` are those of the serial run. The CSV is exported at
+the end of every run.
 """
 
 from __future__ import annotations
 
-import argparse
+import hashlib
+import json
 import os
-import sys
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+from . import escape
+from .course import api as course_api
+from .course import feedback_folder, gradebook, load_config, submissions
+from .feedback import status as feedback_status
+from .export import FlaggedCsvExportPlugin
+from .per_submission import Outcome, grade_one, needs_autograde, submitted_digest, summary
+from .submission import submission_problem
 
-__all__ = ["load_config", "release", "seal_questions",
-           "grade", "GradeResult", "Outcome", "check_jobs", "default_jobs", "main"]
+__all__ = ["release", "seal_questions", "grade", "GradeResult", "check_jobs", "default_jobs",
+           "MAX_DEFAULT_JOBS", "FAILURES"]
 
 #: ``make grade``'s default number of worker processes never exceeds this (see :func:`default_jobs`).
 MAX_DEFAULT_JOBS = 4
-
-
-def load_config(root: Path) -> Config:
-    """nbgrader's configuration for the course in ``root`` (its nbgrader_config.py), rooted there."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    return config
-
-
-def _api(root: Path, db_url: str | None = None):
-    """nbgrader's API for the course in ``root``, on the gradebook ``db_url`` if given."""
-    from nbgrader.apps import NbGraderAPI
-
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH to create a gradebook
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    config = load_config(root)
-    if db_url is not None:
-        config.CourseDirectory.db_url = db_url
-    return NbGraderAPI(config=config)
+#: What :func:`default_jobs` weighs, in seconds: autograding a submission (2.3 s to 4.7 s per notebook on the
+#: reference machine, README's Performance), writing one feedback (0.15 autogrades, measured), and starting a
+#: worker: spawning it, importing nbgrader, opening the course, while the parent computes the answer keys.
+#: That last one is set to one autograde, which gives what was measured on a loaded 2-core machine: a class of
+#: 3 took 83 s to 100 s serially and 84 s to 112 s with two processes, a class of 6 144 s to 193 s serially
+#: and 125 s to 147 s with two.
+WORKER_START_S, AUTOGRADE_S, FEEDBACK_S = 3.0, 3.0, 0.5
+#: Submissions that could not be graded, with the digests of their files and of ``nbgrader_config.py``, so that
+#: one is not tried again at every run until either changes (``force`` tries again). In the course root.
+FAILURES = ".course_lib-not-graded.json"
 
 
 def seal_questions(root: Path) -> dict:
     """The concept checks of every ``<source>/<assignment>/questions.json``, sealed (see
     :mod:`course_lib.checks._questions`): what ``course_lib/checks/questions.json`` must hold."""
-    import json
-
     from ..checks._questions import seal_all
 
     source = Path(root) / load_config(root).CourseDirectory.source_directory
@@ -74,8 +69,6 @@ def release(root: Path, out=print) -> bool:
     The source must pass all its tests; the untouched release must pass none (``validate --invert``).
     Returns True when every assignment was generated and validated.
     """
-    import json
-
     from nbgrader.validator import Validator
 
     from ..checks._questions import SEALED_PATH, _sealed
@@ -87,7 +80,7 @@ def release(root: Path, out=print) -> bool:
         SEALED_PATH.write_text(sealed, encoding="utf-8")
         _sealed.cache_clear()
         out(f"sealed the concept checks into {SEALED_PATH}")
-    api, ok = _api(root), True
+    api, ok = course_api(root), True
     for assignment in sorted(api.get_source_assignments()):
         result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
@@ -111,54 +104,26 @@ def release(root: Path, out=print) -> bool:
 
 @dataclass
 class GradeResult:
-    """What ``grade`` did: per submission, ``(score, max_score, flags)`` or the error that stopped it."""
+    """What ``grade`` did: per submission graded now, ``(score, max_score, flags)``; the submissions with
+    nothing to autograde (``skipped``); those that could not be graded, with why (``failed``); and the
+    folders that are not submissions it can grade, with why (``refused``)."""
 
     graded: dict[tuple[str, str], tuple[float, float, list[str]]] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """One submission's grading, as a worker hands it to the parent: ``status`` is graded, skipped or failed."""
-
-    assignment: str
-    student: str
-    status: Literal["graded", "skipped", "failed"]
-    score: float = 0.0
-    max_score: float = 0.0
-    manual: bool = False
-    flags: tuple[str, ...] = ()
-    reason: str = ""
-
-    def describe(self) -> str:
-        """The progress line's text after ``[i/n] student assignment:``."""
-        if self.status == "failed":
-            return f"NOT GRADED: {self.reason}"
-        if self.status == "skipped":
-            return "already graded, skipped (make grade FORCE=1 grades it again)"
-        note = " + written answers to grade by hand" if self.manual else ""
-        return f"{self.score:g}/{self.max_score:g}{note}" + (f"  flags: {', '.join(self.flags)}" if self.flags else "")
-
-    def record(self, result: GradeResult) -> None:
-        """Add this outcome to ``result``."""
-        key = (self.assignment, self.student)
-        if self.status == "failed":
-            result.failed[key] = self.reason
-        elif self.status == "skipped":
-            result.skipped.append(key)
+    def record(self, outcome: Outcome) -> None:
+        """Add one submission's outcome."""
+        key = (outcome.assignment, outcome.student)
+        self.outcomes.append(outcome)
+        if outcome.status == "failed":
+            self.failed[key] = outcome.reason
+        elif outcome.status == "unchanged":
+            self.skipped.append(key)
         else:
-            result.graded[key] = (self.score, self.max_score, list(self.flags))
-
-
-def _submissions(api, assignments) -> list[tuple[str, str]]:
-    submitted = Path(api.coursedir.root) / api.coursedir.submitted_directory
-    found = []
-    for student_dir in sorted(p for p in submitted.glob("*") if p.is_dir()):
-        for assignment_dir in sorted(p for p in student_dir.glob("*") if p.is_dir()):
-            if not assignments or assignment_dir.name in assignments:
-                found.append((assignment_dir.name, student_dir.name))
-    return found
+            self.graded[key] = (outcome.score, outcome.max_score, list(outcome.flags))
 
 
 def check_jobs(jobs: int, name: str = "jobs") -> int:
@@ -170,141 +135,139 @@ def check_jobs(jobs: int, name: str = "jobs") -> int:
     return jobs
 
 
-def default_jobs() -> int:
-    """``make grade``'s default: one worker per CPU this process may use, at most :data:`MAX_DEFAULT_JOBS`."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cpus, MAX_DEFAULT_JOBS))
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _gradebook(api):
-    from nbgrader.api import Gradebook
-
-    return Gradebook(api.coursedir.db_url, api.coursedir.course_id)
-
-
-def _autograded(api, assignment: str, student: str) -> Path:
-    return Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
-
-
-def _mtime(path: Path) -> float | None:
-    return path.stat().st_mtime if path.exists() else None
+def default_jobs(autograde: int, feedback_only: int = 0, cpus: int | None = None) -> int:
+    """``make grade``'s default number of processes for ``autograde`` submissions to autograde and
+    ``feedback_only`` feedbacks to write: one per CPU (at most :data:`MAX_DEFAULT_JOBS`), but only as many
+    as get at least twice a worker's start-up cost of work each, so starting workers never costs more than
+    it saves (a class of 3 is graded serially, nothing to do starts none)."""
+    work = autograde * AUTOGRADE_S + feedback_only * FEEDBACK_S
+    worth = int(work // (2 * WORKER_START_S))
+    return max(1, min(cpus or _cpus(), MAX_DEFAULT_JOBS, worth))
 
 
-def _run(step: Callable[..., dict], *args, **kwargs) -> dict:
-    """Call an ``NbGraderAPI`` step; re-raise the Ctrl-C that nbgrader reports as a failure instead."""
-    outcome = step(*args, **kwargs)
-    if (outcome.get("error") or "").strip().splitlines()[-1:] == ["KeyboardInterrupt"]:
-        raise KeyboardInterrupt
-    return outcome
+def _load_failures(root: Path) -> dict[str, dict]:
+    try:
+        failures = json.loads((root / FAILURES).read_text(encoding="utf-8"))
+        return failures if isinstance(failures, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
-def _grade_one(api, assignment: str, student: str, force: bool, feedback: bool) -> Outcome:
-    """Autograde one submission (retrying once if its kernel did not start), write its feedback, report it."""
-    from .export import submission_flags
-    from .submission import submission_problem
-
-    problem = submission_problem(Path(api.coursedir.root) / api.coursedir.submitted_directory, student, assignment)
-    if problem:  # a symlink, a FIFO, a device, too large: never handed to nbgrader
-        with _gradebook(api) as gb:  # the student still gets a row in grades.csv
-            gb.update_or_create_student(student)
-        return Outcome(assignment, student, "failed", reason=problem)
-    before = _mtime(_autograded(api, assignment, student))
-    outcome = _run(api.autograde, assignment, student, force=force, create=True)
-    if not outcome["success"] and "grading kernel failed" in (outcome.get("error") or "") + outcome.get("log", ""):
-        outcome = _run(api.autograde, assignment, student, force=True, create=True)  # a kernel that did not start
-    if not outcome["success"]:
-        reason = (outcome.get("error") or outcome.get("log") or "unknown error").strip().splitlines()[-1]
-        return Outcome(assignment, student, "failed", reason=reason)
-    if before is not None and _mtime(_autograded(api, assignment, student)) == before:
-        return Outcome(assignment, student, "skipped")
-    with _gradebook(api) as gb:
-        sub = gb.find_submission(assignment, student)
-        score, max_score, manual = sub.score, sub.max_score, bool(sub.needs_manual_grade)
-    if feedback:
-        _run(api.generate_feedback, assignment, student, force=True)
-    flags = tuple(submission_flags(api.coursedir, assignment, student))
-    return Outcome(assignment, student, "graded", score, max_score, manual, flags)
+def _config_digest(root: Path) -> str:
+    return hashlib.sha256((root / "nbgrader_config.py").read_bytes()).hexdigest()
 
 
-def _graded_serially(api, todo, force: bool, feedback: bool) -> Iterator[Outcome]:
-    """Grade ``todo`` one after another in this process."""
-    for assignment, student in todo:
-        yield _grade_one(api, assignment, student, force, feedback)
+def _plan(api, todo: list[tuple[str, str]], force: bool, with_feedback: bool, failures: dict):
+    """For each submission: a task ``(assignment, student, digest)`` for a worker (``digest``, of the files
+    to autograde, is None when only the feedback is to be written), or its outcome now."""
+    coursedir, plan = api.coursedir, []
+    config = _config_digest(Path(coursedir.root))
+    with gradebook(coursedir) as gb:
+        for assignment, student in todo:
+            problem = submission_problem(Path(coursedir.root) / coursedir.submitted_directory, student, assignment)
+            if problem:  # a symbolic link, a FIFO, a device, too large: never handed to nbgrader
+                gb.update_or_create_student(student)  # the student still gets a row in grades.csv
+                plan.append(Outcome(assignment, student, "failed", reason=problem))
+                continue
+            digest = submitted_digest(coursedir, assignment, student)
+            failed = failures.get(f"{assignment}/{student}", {})
+            if not force and failed.get("submitted") == digest and failed.get("config") == config:
+                plan.append(Outcome(assignment, student, "failed", reason=f"{failed.get('reason', '')} "
+                                    "(unchanged since; make grade FORCE=1 tries again)"))
+                continue
+            state = feedback_status(coursedir, gb, assignment, student)  # "ungraded": not in the gradebook
+            if force or state == "ungraded" or needs_autograde(coursedir, assignment, student, digest):
+                plan.append((assignment, student, digest))
+            elif with_feedback and (state == "stale" or (
+                    state == "waiting" and feedback_folder(coursedir, assignment, student).exists())):
+                plan.append((assignment, student, None))
+            else:
+                plan.append(summary(coursedir, gb, assignment, student, "unchanged", state if with_feedback else ""))
+    return plan
+
+
+def _run(api, root: Path, plan: list, with_feedback: bool, jobs: int | None) -> Iterator[tuple[bool, Outcome]]:
+    """The plan's outcomes in order, each with whether it was a task, running the tasks serially or in
+    worker processes."""
+    tasks = [step for step in plan if isinstance(step, tuple)]
+    if jobs is None:
+        jobs = default_jobs(sum(t[2] is not None for t in tasks), sum(t[2] is None for t in tasks))
+    workers = min(jobs, len(tasks))
+    if workers > 1:
+        from .parallel import graded_in_parallel, shared_db_url
+
+        api = course_api(root, shared_db_url(api.coursedir.db_url))
+        results = graded_in_parallel(api, tasks, with_feedback, workers)
+    else:
+        results = (grade_one(api, a, s, digest, with_feedback) for a, s, digest in tasks)
+    try:
+        for step in plan:
+            yield (True, next(results)) if isinstance(step, tuple) else (False, step)
+    finally:
+        results.close()  # stops the workers now if printing was interrupted
 
 
 def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
           out: Callable[[str], object] = print, csv_path: str = "grades.csv", feedback: bool = True,
-          jobs: int = 1) -> GradeResult:
-    """Autograde every submission in ``submitted/<student>/<assignment>/``, then export and give feedback.
+          jobs: int | None = 1) -> GradeResult:
+    """Autograde what is new or changed in ``submitted/<student>/<assignment>/``, write the feedback of
+    every fully graded submission whose grades changed, then export the CSV.
 
-    Without ``force`` a submission already graded (and not resubmitted since) is skipped, so re-running is
-    safe and cheap; with it every submission is graded again (manual grades are kept by nbgrader). A
-    submission that cannot be graded is reported and the others go on. ``jobs`` > 1 grades that many
-    submissions at a time in worker processes (see the module docstring), with the same output and result;
-    workers are spawned, so a script that calls this needs the usual ``if __name__ == "__main__":`` guard.
+    ``force`` autogrades every submission again (hand grades of unchanged answers stay graded, see
+    :mod:`course_lib.grading.manual`). A submission that cannot be graded is reported and the others go on.
+    ``jobs`` processes share the work (None: :func:`default_jobs` of the work to do, as ``make grade``
+    does), with the same output and result; workers are spawned, so a script that calls this needs the
+    usual ``if __name__ == "__main__":`` guard. ``feedback=False`` leaves ``feedback/`` alone.
     """
-    from .export import FlaggedCsvExportPlugin
-
+    root = Path(root)
+    if jobs is not None:
+        check_jobs(jobs)
+    api, result = course_api(root), GradeResult()
+    todo, refused = submissions(api.coursedir, assignments)
+    for assignment, student, why in refused:
+        result.refused[(assignment, student)] = why
+        out(escape.terminal(f"not graded: {student}/{assignment}: {why}".replace("/: ", ": ")))
     from .verify import prepare_answer_keys
 
-    jobs = check_jobs(jobs)
-    api, result = _api(root), GradeResult()
-    todo = _submissions(api, assignments)
-    prepare_answer_keys(api, [assignment for assignment, _ in todo])  # before any submission runs
-    workers = min(jobs, len(todo))
-    if workers > 1:
-        from .parallel import graded_in_parallel, shared_db_url
-
-        api = _api(root, shared_db_url(api.coursedir.db_url))
-        outcomes = graded_in_parallel(api, todo, force, feedback, workers)
-    else:
-        outcomes = _graded_serially(api, todo, force, feedback)
+    failures = _load_failures(root)
+    plan = _plan(api, todo, force, feedback, failures)
+    prepare_answer_keys(api, [step[0] for step in plan if isinstance(step, tuple)])  # before any submission runs
     try:
-        for i, outcome in enumerate(outcomes, start=1):
-            out(f"[{i}/{len(todo)}] {outcome.student} {outcome.assignment}: {outcome.describe()}")
-            outcome.record(result)
+        for i, (attempted, outcome) in enumerate(_run(api, root, plan, feedback, jobs), start=1):
+            out(escape.terminal(f"[{i}/{len(todo)}] {outcome.student} {outcome.assignment}: ") + outcome.describe())
+            result.record(outcome)
+            key = f"{outcome.assignment}/{outcome.student}"
+            if outcome.status == "failed" and attempted:
+                failures[key] = {"submitted": plan[i - 1][2], "config": _config_digest(root),
+                                 "reason": outcome.reason}
+            elif outcome.status != "failed":
+                failures.pop(key, None)
     finally:
-        outcomes.close()  # stops the workers now if printing was interrupted
-    with _gradebook(api) as gb:
-        FlaggedCsvExportPlugin(config=api.config, to=str(Path(root) / csv_path)).export(gb)
-    out(f"grades: {Path(root) / csv_path}; feedback: {Path(root) / api.coursedir.feedback_directory}/")
-    if result.failed:
-        out(f"{len(result.failed)} of {len(todo)} submission(s) could not be graded (see NOT GRADED above); "
-            "the others were graded and exported")
+        if failures or (root / FAILURES).exists():
+            (root / FAILURES).write_text(json.dumps(failures, indent=1), encoding="utf-8")
+    with gradebook(api.coursedir) as gb:
+        FlaggedCsvExportPlugin(config=api.config, to=str(root / csv_path)).export(gb)
+    _report(out, result, root / csv_path, feedback)
     return result
 
 
-def _jobs_argument(text: str) -> int:
-    """argparse type for ``--jobs``: a whole number >= 1."""
-    try:
-        return check_jobs(int(text), "--jobs")
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (1 grades serially); got {text!r}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m course_lib.grading release|grade [--force] [--assignment A] [--jobs N]`` from the course root."""
-    parser = argparse.ArgumentParser(prog="python -m course_lib.grading")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("release", help="regenerate notebooks/ from solutions/ and validate both")
-    g = sub.add_parser("grade", help="autograde submitted/, export grades.csv, generate feedback")
-    g.add_argument("--force", action="store_true", help="grade again submissions already graded")
-    g.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
-    g.add_argument("--jobs", type=_jobs_argument, default=default_jobs(), metavar="N",
-                   help="submissions graded at a time, each in its own process (N >= 1; 1 grades serially; "
-                        f"default: the CPUs available, at most {MAX_DEFAULT_JOBS}, here %(default)s)")
-    args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy chatter from nbgrader's gradebook
-    root = Path.cwd()
-    if not (root / "nbgrader_config.py").exists():
-        print(f"run this from the course root: no nbgrader_config.py in {root}", file=sys.stderr)
-        return 2
-    if args.command == "release":
-        return 0 if release(root) else 1
-    try:
-        grade(root, force=args.force, assignments=args.assignment, jobs=args.jobs)
-    except KeyboardInterrupt:
-        print("interrupted: what was graded is in the gradebook, grades.csv was not updated; "
-              "run it again to go on", file=sys.stderr)
-        return 130
-    return 0
+def _report(out, result: GradeResult, csv_path: Path, with_feedback: bool) -> None:
+    """The run's closing lines: where the grades are, what is left to do by hand, what could not be graded."""
+    done = [o for o in result.outcomes if o.status != "failed"]
+    to_grade = sum(o.to_grade for o in done)
+    line = f"grades: {csv_path}"
+    if with_feedback:
+        counts = {k: sum(o.feedback == k for o in done) for k in ("written", "current", "waiting")}
+        line += (f"; feedback: {counts['written']} written, {counts['current']} up to date, "
+                 f"{counts['waiting']} waiting for hand grading")
+    out(line)
+    if to_grade:
+        out(f"{to_grade} answer(s) in {sum(bool(o.to_grade) for o in done)} submission(s) to grade by hand: "
+            "make formgrader, then make grade again to write their feedback and the CSV")
+    if result.failed or result.refused:
+        out(f"{len(result.failed) + len(result.refused)} submission(s) could not be graded (see NOT GRADED "
+            "and \"not graded\" above); the others were graded and exported")
