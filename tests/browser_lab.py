@@ -10,16 +10,16 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from course_lib.lab import lab_argv, learner_env
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-BIN = Path(sys.executable).parent
 
 
 def chromium_missing_reason() -> str | None:
@@ -50,7 +50,8 @@ def free_port() -> int:
 
 @contextmanager
 def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
-    """JupyterLab from the venv on a free 127.0.0.1 port, no token, serving ``root_dir``; yields its base URL.
+    """The learner's JupyterLab (:mod:`course_lib.lab`: the same command and configuration as ``make lab``) on a
+    free 127.0.0.1 port, without a token, serving ``root_dir``; yields its base URL.
 
     ``cwd`` is where nbgrader looks for ``nbgrader_config.py`` (the course root, as with ``make lab``).
     User settings and workspaces live in a scratch folder (news notifications off), never in ``~/.jupyter``.
@@ -60,15 +61,12 @@ def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True, exist_ok=True)
     news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root_dir.parent / "lab-ws"))
+    env = learner_env(dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+                           JUPYTERLAB_WORKSPACES_DIR=str(root_dir.parent / "lab-ws")))
     port = free_port()
-    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           "--ServerApp.port_retries=0", "--IdentityProvider.token=", f"--ServerApp.root_dir={root_dir}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
+    cmd = lab_argv(root_dir, port, open_browser=False, ip="127.0.0.1", extra=[
+        "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"])
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -161,3 +159,47 @@ NOTEBOOK_HEIGHT = """() => {
 }"""
 
 SHUTDOWN_KERNEL = "async () => { await window.jupyterapp.shell.currentWidget.sessionContext.shutdown(); }"
+
+# What a learner's JupyterLab offers of nbgrader: the Validate button, but no Nbgrader menu, no formgrader, no
+# Create Assignment panel and no course or assignment lists (their commands are not even registered).
+NBGRADER_COMMANDS = ["nbgrader:open-formgrader", "nbgrader:open-formgrader-local", "nbgrader:open-course-list",
+                     "nbgrader:open-assignment-list", "nbgrader:open-create-assignment"]
+LEARNER_TOOLS = """(commands) => {
+  const app = window.jupyterapp;
+  const menus = Array.from(document.querySelectorAll('.lm-MenuBar-itemLabel')).map(e => e.textContent.trim());
+  return {
+    menus,
+    commands: commands.filter(c => app.commands.hasCommand(c)),
+    create_assignment_panel: document.getElementById('nbgrader-create_assignemnt') !== null,
+    validate: Array.from(app.shell.currentWidget.toolbar.node.querySelectorAll('.validate-button')).filter(
+        b => b.offsetParent !== null).length,
+  };
+}"""
+
+# Run one cell (its index) and wait until it has run; returns nothing.
+RUN_CELL = """async (index) => {
+  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+  nb.activeCellIndex = index;
+  await app.commands.execute('notebook:run-cell');
+}"""
+
+# Add a code cell at the end with ``code``, run it, and return the text its outputs show on the page.
+RUN_NEW_CELL = """async (code) => {
+  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await app.commands.execute('notebook:insert-cell-below');
+  const cell = nb.activeCell;
+  cell.model.sharedModel.setSource(code);
+  await app.commands.execute('notebook:run-cell');
+  await new Promise(resolve => setTimeout(resolve, 300));
+  return {text: cell.node.querySelector('.jp-OutputArea').innerText,
+          tables: cell.node.querySelectorAll('.jp-OutputArea table').length};
+}"""
+
+# The dialog nbgrader's Validate button opens, once it has one: its title and text.
+DIALOG = """() => {
+  const dialog = document.querySelector('.jp-Dialog');
+  if (!dialog) return null;
+  const title = dialog.querySelector('.jp-Dialog-header');
+  return {title: title ? title.innerText : '', text: dialog.innerText};
+}"""
