@@ -25,6 +25,10 @@ except ModuleNotFoundError as _missing:  # a bare Python running `python -m cour
     if _missing.name != "numpy":
         raise
 
+    def __getattr__(name: str):
+        raise ModuleNotFoundError(f"course_lib.{name} needs numpy, which this Python does not have: "
+                                  "pip install numpy (or run `python -m course_lib venv`)", name="numpy")
+
 __version__ = "0.1.0"
 
 __all__ = [

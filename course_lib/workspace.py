@@ -202,7 +202,8 @@ class Manifest:
     note: str = ""
 
     @classmethod
-    def load(cls, workspace: Path) -> "Manifest":
+    def load(cls, workspace: Path, repair: bool = True) -> "Manifest":
+        """The working copy's manifest; an unreadable one is moved aside (``repair``) or ignored, and said so."""
         path = workspace / MANIFEST
         if not path.exists():
             return cls(path)
@@ -212,6 +213,8 @@ class Manifest:
             if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
                 raise ValueError("files is not a mapping of paths to hashes")
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
+            if not repair:
+                return cls(path, note=f"{path} is unreadable ({err}); `python -m course_lib lab` rebuilds it")
             kept = path.with_name(f"{MANIFEST}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
             os.replace(path, kept)
             return cls(path, note=f"{path} was unreadable ({err}); kept as {kept.name}, rebuilt from your files")
@@ -265,7 +268,7 @@ def survey(release: Path | str, workspace: Path | str, seed: bool = False) -> li
         workspace.mkdir(parents=True, exist_ok=True)
     elif not workspace.is_dir():
         raise ValueError(f"there is no working copy at {workspace} (python -m course_lib lab creates it)")
-    manifest = Manifest.load(workspace) if workspace.is_dir() else Manifest(workspace / MANIFEST)
+    manifest = Manifest.load(workspace, repair=seed) if workspace.is_dir() else Manifest(workspace / MANIFEST)
     states = [FileState("", "note", manifest.note)] if manifest.note else []
     for src in files:
         rel = src.relative_to(release).as_posix()
@@ -298,7 +301,7 @@ def survey(release: Path | str, workspace: Path | str, seed: bool = False) -> li
             if same:
                 manifest.files[rel] = course_hash
             states.append(FileState(rel, "yours" if same else "update"))
-    if seed or (workspace / MANIFEST).exists():
+    if seed:
         manifest.save()
     return states
 

@@ -67,3 +67,17 @@ def test_a_bare_python_runs_the_command_in_the_course_venv(tmp_path):
     assert bare.returncode == 1
     assert bare.stderr.strip().endswith("python -m course_lib lab` (or `make lab`) creates it; --work picks "
                                         "another folder"), bare.stderr
+
+
+def test_a_python_without_numpy_can_run_the_entry_point():
+    """`python -m course_lib venv` must start in a Python that has nothing installed yet (it installs numpy)."""
+    code = "import sys; sys.modules['numpy'] = None; import runpy; runpy.run_module('course_lib', run_name='__main__')"
+    proc = subprocess.run([sys.executable, "-c", code, "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and "commands:" in proc.stdout, proc.stderr
+    blocked = subprocess.run([sys.executable, "-c", "import sys; sys.modules['numpy'] = None; "
+                              "from course_lib import forward_step"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=120)
+    assert blocked.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: course_lib.forward_step needs numpy, which this Python does not have: pip install "
+        "numpy (or run `python -m course_lib venv`)"), "the library itself still needs numpy, and says so"
