@@ -19,6 +19,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ from .workspace import (BACKUPS, NotebookError, answer_cells, grade_id, is_answe
 __all__ = ["Exercise", "NotebookProgress", "run_cells", "check_notebook", "course_progress", "format_table",
            "show", "main", "TIMEOUT_S"]
 
+#: CPython 3.11's parser is not safe in several threads at once ("AST constructor recursion depth mismatch"),
+#: and the notebooks are checked in threads.
+_PARSING = threading.Lock()
 #: Seconds one notebook may run (the slowest takes about 5 s; the grader allows 30 s per cell).
 TIMEOUT_S = 60.0
 _LIB_PARENT = Path(__file__).resolve().parent.parent
@@ -104,7 +108,8 @@ def _names(code: str) -> tuple[set[str], set[str], set[str]] | None:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        tree = ast.parse(TransformerManager().transform_cell(code))
+        with _PARSING:
+            tree = ast.parse(TransformerManager().transform_cell(code))
     except (SyntaxError, ValueError):
         return None
     changed, read, imported = set(), set(), set()
