@@ -34,7 +34,7 @@ DISABLED_PLUGINS = ["@jupyter/nbgrader:menu", "@jupyter/nbgrader:formgrader", "@
 DISABLED_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.assignment_list",
                               "nbgrader.server_extensions.course_list"]
 LOG_NAME = ".jupyterlab.log"
-START_TIMEOUT_S = 180
+START_TIMEOUT_S = 300  # seconds; a busy 2-core machine took 90 s
 
 
 def learner_env(base: dict | None = None) -> dict:

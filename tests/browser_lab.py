@@ -18,6 +18,7 @@ from pathlib import Path
 from course_lib.lab import lab_argv, learner_env
 
 CHROMIUM = "/usr/bin/chromium"
+START_TIMEOUT_S = 300  # a busy 2-core machine took 90 s to start JupyterLab (importing nbgrader: 24 s)
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -71,7 +72,7 @@ def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
@@ -80,7 +81,8 @@ def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not answer in 90 s:\n{log.read_text()[-3000:]}") from None
+                    raise RuntimeError(f"JupyterLab did not answer in {START_TIMEOUT_S} s:\n"
+                                       f"{log.read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield base
     finally:
@@ -114,6 +116,12 @@ RUN_ALL = """() => {
   })();
 }"""
 RUN_DONE = "() => window.courseRunDone === true"
+# Every code cell has run (has an execution count) and the kernel is idle.
+ALL_RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.sessionContext.session.kernel.status === 'idle' && panel.content.widgets.every(
+      cell => cell.model.type !== 'code' || cell.model.executionCount !== null);
+}"""
 
 CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map((cell, index) => ({
   index, type: cell.model.type,

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_lab import (CELLS, CHROMIUM, CHROMIUM_ARGS, DIALOG, KERNEL_IDLE, LEARNER_TOOLS, NBGRADER_COMMANDS,
+from browser_lab import (ALL_RAN, CELLS, CHROMIUM, CHROMIUM_ARGS, DIALOG, KERNEL_IDLE, LEARNER_TOOLS, NBGRADER_COMMANDS,
                          NOTEBOOK_HEIGHT, PICTURES_CHANGED, RENDERED, RUN_ALL, RUN_CELL, RUN_DONE, RUN_NEW_CELL,
                          SHUTDOWN_KERNEL, chromium_missing_reason, jupyter_lab)
 from conftest import ROOT
@@ -155,6 +155,8 @@ def screenshot_whole_notebook(page, path: Path) -> None:
 
 @pytest.mark.parametrize("assignment", NOTEBOOKS)
 def test_notebook_in_the_browser(assignment, browser, lab, report):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport=VIEWPORT)
     console_errors = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
@@ -164,6 +166,10 @@ def test_notebook_in_the_browser(assignment, browser, lab, report):
         start = time.perf_counter()
         page.evaluate(RUN_ALL)
         page.wait_for_function(RUN_DONE, timeout=RUN_TIMEOUT_MS, polling=200)
+        try:  # Run All's promise can settle while cells still wait in the kernel's queue (seen on a busy machine)
+            page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS, polling=200)
+        except PlaywrightTimeout:
+            pass  # the assertion below names the cells that never ran
         run_seconds = time.perf_counter() - start
         page.wait_for_function(KERNEL_IDLE, timeout=60000)
         cells = page.evaluate(CELLS)

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, tool_env
-from course_lib.lab import DISABLED_PLUGINS, DISABLED_SERVER_EXTENSIONS, learner_env
+from course_lib.lab import DISABLED_PLUGINS, DISABLED_SERVER_EXTENSIONS, START_TIMEOUT_S, learner_env
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_lab_serves_the_working_copy_with_learner_tools_only(route, tmp_path):
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         address = None
-        for _ in range(360):
+        for _ in range(2 * START_TIMEOUT_S):
             lines = log.read_text().splitlines()
             if lines and re.fullmatch(rf"http://localhost:{port}/lab\?token=[0-9a-f]+", lines[-1]):
                 address = lines[-1]
