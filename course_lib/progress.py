@@ -170,18 +170,19 @@ def check_notebook(mine_path: Path, course_path: Path, timeout: float = TIMEOUT_
     course, mine = read_notebook(course_path), read_notebook(mine_path)
     merged, _ = merge_answers(mine, course)
     answers = answer_cells(mine)
-    code = [c for c in merged["cells"] if c.get("cell_type") == "code"]
-    # The setup cell, the answers, the checks and the learner's own cells always run; a demonstration (a locked
-    # course cell) runs when a later cell needs what it computes.
-    locked = {grade_id(c) for c in course["cells"] if grade_id(c) and not is_answer(c)
-              and not c["metadata"]["nbgrader"].get("grade")}
-    always = [i == 0 or grade_id(c) not in locked for i, c in enumerate(code)]
-    code = [c for c, keep in zip(code, needed([(a, source(c)) for a, c in zip(always, code)])) if keep]
-    index = {id(c): i for i, c in enumerate(code)}
-    by_id = {grade_id(c): c for c in code if grade_id(c)}
     exercises = _exercises(course)
     started = [ids for ids, cell in exercises if cell.get("cell_type") == "code"
                and any(g in answers and not is_unanswered(answers[g]) for g in ids)]
+    code = [c for c in merged["cells"] if c.get("cell_type") == "code"]
+    if started:
+        # The setup cell, the answers, the checks and the learner's own cells always run; a demonstration (a
+        # locked course cell) runs when a later cell needs what it computes.
+        locked = {grade_id(c) for c in course["cells"] if grade_id(c) and not is_answer(c)
+                  and not c["metadata"]["nbgrader"].get("grade")}
+        always = [i == 0 or grade_id(c) not in locked for i, c in enumerate(code)]
+        code = [c for c, keep in zip(code, needed([(a, source(c)) for a, c in zip(always, code)])) if keep]
+    index = {id(c): i for i, c in enumerate(code)}
+    by_id = {grade_id(c): c for c in code if grade_id(c)}
     results, stopped = run_cells([source(c) for c in code], timeout) if started else ([], None)
     ran = {r["i"]: r for r in results}
     setup = ran.get(0)
