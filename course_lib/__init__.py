@@ -19,8 +19,16 @@ Timestep convention: the maths' t runs 1..T (t = 0 is clean data); arrays are 0-
 diffusers, so ``alphas_cumprod[t - 1]`` is alpha_bar_t.
 """
 
-from .forward import add_noise, equivalent_eps, forward_chain, forward_step, q_sample
-from .schedules import Schedule, from_alphas_cumprod, from_betas, get_schedule
+try:
+    from .forward import add_noise, equivalent_eps, forward_chain, forward_step, q_sample
+    from .schedules import Schedule, from_alphas_cumprod, from_betas, get_schedule
+except ModuleNotFoundError as _missing:  # a bare Python running `python -m course_lib venv`, which installs numpy
+    if _missing.name != "numpy":
+        raise
+
+    def __getattr__(name: str):
+        raise ModuleNotFoundError(f"course_lib.{name} needs numpy, which this Python does not have: "
+                                  "pip install numpy (or run `python -m course_lib venv`)", name="numpy")
 
 __version__ = "0.1.0"
 

@@ -10,16 +10,17 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from course_lib.lab import lab_argv, learner_env
+
 CHROMIUM = "/usr/bin/chromium"
+START_TIMEOUT_S = 300  # a busy 2-core machine took 90 s to start JupyterLab (importing nbgrader: 24 s)
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-BIN = Path(sys.executable).parent
 
 
 def chromium_missing_reason() -> str | None:
@@ -50,7 +51,8 @@ def free_port() -> int:
 
 @contextmanager
 def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
-    """JupyterLab from the venv on a free 127.0.0.1 port, no token, serving ``root_dir``; yields its base URL.
+    """The learner's JupyterLab (:mod:`course_lib.lab`: the same command and configuration as ``make lab``) on a
+    free 127.0.0.1 port, without a token, serving ``root_dir``; yields its base URL.
 
     ``cwd`` is where nbgrader looks for ``nbgrader_config.py`` (the course root, as with ``make lab``).
     User settings and workspaces live in a scratch folder (news notifications off), never in ``~/.jupyter``.
@@ -60,20 +62,17 @@ def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True, exist_ok=True)
     news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(root_dir.parent / "lab-ws"))
+    env = learner_env(dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+                           JUPYTERLAB_WORKSPACES_DIR=str(root_dir.parent / "lab-ws")))
     port = free_port()
-    cmd = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           "--ServerApp.port_retries=0", "--IdentityProvider.token=", f"--ServerApp.root_dir={root_dir}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
+    cmd = lab_argv(root_dir, port, open_browser=False, ip="127.0.0.1", extra=[
+        "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"])
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
@@ -82,7 +81,8 @@ def jupyter_lab(root_dir: Path, cwd: Path, log: Path):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not answer in 90 s:\n{log.read_text()[-3000:]}") from None
+                    raise RuntimeError(f"JupyterLab did not answer in {START_TIMEOUT_S} s:\n"
+                                       f"{log.read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield base
     finally:
@@ -129,6 +129,12 @@ RUN_DONE = """() => {
   const idle = performance.now() - window.courseLastBusy;
   const ran = panel.content.widgets.every(c => c.model.type !== 'code' || c.model.executionCount !== null);
   return (ran && idle > 500) || idle > 10000;
+}"""
+# Every code cell has run (has an execution count) and the kernel is idle.
+ALL_RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.sessionContext.session.kernel.status === 'idle' && panel.content.widgets.every(
+      cell => cell.model.type !== 'code' || cell.model.executionCount !== null);
 }"""
 
 CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets.map((cell, index) => ({
@@ -213,3 +219,48 @@ def step_latencies(page, root, steps: int = 8) -> list[dict]:
         if i:
             results.append(latency)
     return results
+
+
+# What a learner's JupyterLab offers of nbgrader: the Validate button, but no Nbgrader menu, no formgrader, no
+# Create Assignment panel and no course or assignment lists (their commands are not even registered).
+NBGRADER_COMMANDS = ["nbgrader:open-formgrader", "nbgrader:open-formgrader-local", "nbgrader:open-course-list",
+                     "nbgrader:open-assignment-list", "nbgrader:open-create-assignment"]
+LEARNER_TOOLS = """(commands) => {
+  const app = window.jupyterapp;
+  const menus = Array.from(document.querySelectorAll('.lm-MenuBar-itemLabel')).map(e => e.textContent.trim());
+  return {
+    menus,
+    commands: commands.filter(c => app.commands.hasCommand(c)),
+    create_assignment_panel: document.getElementById('nbgrader-create_assignemnt') !== null,
+    validate: Array.from(app.shell.currentWidget.toolbar.node.querySelectorAll('.validate-button')).filter(
+        b => b.offsetParent !== null).length,
+  };
+}"""
+
+# Run one cell (its index) and wait until it has run; returns nothing.
+RUN_CELL = """async (index) => {
+  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+  nb.activeCellIndex = index;
+  await app.commands.execute('notebook:run-cell');
+}"""
+
+# Add a code cell at the end with ``code``, run it, and return the text its outputs show on the page.
+RUN_NEW_CELL = """async (code) => {
+  const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await app.commands.execute('notebook:insert-cell-below');
+  const cell = nb.activeCell;
+  cell.model.sharedModel.setSource(code);
+  await app.commands.execute('notebook:run-cell');
+  await new Promise(resolve => setTimeout(resolve, 300));
+  return {text: cell.node.querySelector('.jp-OutputArea').innerText,
+          tables: cell.node.querySelectorAll('.jp-OutputArea table').length};
+}"""
+
+# The dialog nbgrader's Validate button opens, once it has one: its title and text.
+DIALOG = """() => {
+  const dialog = document.querySelector('.jp-Dialog');
+  if (!dialog) return null;
+  const title = dialog.querySelector('.jp-Dialog-header');
+  return {title: title ? title.innerText : '', text: dialog.innerText};
+}"""

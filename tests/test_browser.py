@@ -3,9 +3,11 @@
 For each notebook in notebooks/ (a copy, so notebooks/ is never touched): open it in JupyterLab, click Run
 All as a learner does, and check that it renders (every cell ran: Run All does not stop at an unanswered
 exercise; maths typeset, images load, widgets are widgets), that the only errors are the unanswered exercises'
-(NotImplementedError or Waiting, and NameError for an answer not yet defined), that every slider moves its picture (the timestep scrubber, the schedule explorer), and that
-nbgrader's Validate button is in the toolbar. The sliders are the kernel-free widgets' (course_lib.widgets): the
-time from a key press on a slider to its new frame on screen is recorded. A screenshot of each whole notebook goes to
+(NotImplementedError or Waiting, and NameError for an answer not yet defined), that every slider moves its
+picture (the timestep scrubber, the schedule explorer), and that nbgrader's Validate button is in the toolbar.
+In the learner's JupyterLab (the same as `make lab`) the instructor's tools are absent, Validate validates, a
+hint is revealed and the progress table renders. The sliders are the kernel-free widgets' (course_lib.widgets):
+the time from a key press on a slider to its new frame on screen is recorded. A screenshot of each whole notebook goes to
 test-output/screenshots/, and test-output/browser-report.json records what was seen (errors, stderr, the
 latency from a slider step to the new frame). Skipped, with the reason, where Chromium cannot be had.
 """
@@ -21,7 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_lab import (CELLS, CHROMIUM, CHROMIUM_ARGS, KERNEL_IDLE, NOTEBOOK_HEIGHT, RENDERED, RUN_ALL, RUN_DONE,
+from browser_lab import (ALL_RAN, CELLS, CHROMIUM, CHROMIUM_ARGS, DIALOG, KERNEL_IDLE, LEARNER_TOOLS,
+                         NBGRADER_COMMANDS, NOTEBOOK_HEIGHT, RENDERED, RUN_ALL, RUN_CELL, RUN_DONE, RUN_NEW_CELL,
                          SHUTDOWN_KERNEL, WIDGET_ROOTS, chromium_missing_reason, jupyter_lab, step_latencies)
 from conftest import ROOT
 from course_lib.grading.sanitize import names_defined_by_answers
@@ -137,6 +140,8 @@ def screenshot_whole_notebook(page, path: Path) -> None:
 
 @pytest.mark.parametrize("assignment", NOTEBOOKS)
 def test_notebook_in_the_browser(assignment, browser, lab, report):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport=VIEWPORT)
     console_errors = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
@@ -146,6 +151,10 @@ def test_notebook_in_the_browser(assignment, browser, lab, report):
         start = time.perf_counter()
         page.evaluate(RUN_ALL)
         page.wait_for_function(RUN_DONE, timeout=RUN_TIMEOUT_MS, polling=200)
+        try:  # Run All's promise can settle while cells still wait in the kernel's queue (seen on a busy machine)
+            page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS, polling=200)
+        except PlaywrightTimeout:
+            pass  # the assertion below names the cells that never ran
         run_seconds = time.perf_counter() - start
         page.wait_for_function(KERNEL_IDLE, timeout=60000)
         cells = page.evaluate(CELLS)
@@ -183,6 +192,41 @@ def test_notebook_in_the_browser(assignment, browser, lab, report):
     for slider in sliders:
         assert slider["value_clicked"] != slider["value_before"], f"{slider['widget']}: a click did not move the slider"
         assert slider["value_after"] != slider["value_clicked"], f"{slider['widget']}: the arrow key did not move it"
+
+
+def test_a_learners_tools_in_the_browser(browser, lab, report):
+    """The learner's JupyterLab: Validate and nothing of the instructor's; a hint, the progress table, Validate."""
+    assignment = "02-one-step-rule"
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.goto(f"{lab}/lab/tree/{assignment}/{assignment}.ipynb?reset")
+        page.wait_for_function(KERNEL_IDLE, timeout=90000)
+        tools = page.evaluate(LEARNER_TOOLS, NBGRADER_COMMANDS)
+        first_code = next(c["index"] for c in page.evaluate(CELLS) if c["type"] == "code")
+        page.evaluate(RUN_CELL, first_code)  # the setup cell: imports the notebook's checks
+        hints = [page.evaluate(RUN_NEW_CELL, 'checks.hint("forward_step")') for _ in range(2)]
+        table = page.evaluate(RUN_NEW_CELL, "from course_lib.progress import show\nshow()")
+        page.locator(".validate-button").first.click()
+        page.wait_for_function(f"() => ({DIALOG})() !== null && !/Validating|Saving/.test(({DIALOG})().text)",
+                               timeout=180000, polling=500)
+        dialog = page.evaluate(DIALOG)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "learner-validate.png"))
+        page.keyboard.press("Escape")
+        report["learner-tools"] = {"tools": tools, "hints": hints, "progress": table, "validate": dialog}
+        page.evaluate(SHUTDOWN_KERNEL)
+    finally:
+        page.close()
+
+    assert tools["validate"] == 1, "nbgrader's Validate button is not in the notebook toolbar"
+    assert "Nbgrader" not in tools["menus"], f"the Nbgrader menu is shown: {tools['menus']}"
+    assert tools["commands"] == [], f"instructor commands are registered: {tools['commands']}"
+    assert not tools["create_assignment_panel"], "the Create Assignment panel is there"
+    assert "Hint 1 of" in hints[0]["text"] and "forward_step" in hints[0]["text"]
+    assert "Hint 2 of" in hints[1]["text"], "asking again shows the next hint"
+    assert table["tables"] == 1 and assignment in table["text"] and "not started" in table["text"]
+    assert "Cannot" not in dialog["text"] and "Version Mismatch" not in dialog["title"], dialog
+    assert "Validat" in dialog["title"] or "Validat" in dialog["text"], dialog
 
 
 def test_only_the_stubs_errors_are_allowed():
