@@ -239,54 +239,37 @@ def check_extract(extract: Callable) -> None:
 
 #: The course's two-mode data (course_lib.data.bimodal): modes at -2 and +2, each of standard deviation 0.35.
 _M, _S = 2.0, 0.35
-#: DDPM's linear schedule, T = 1000, computed as the notebook does.
-_LINEAR_ABAR = np.cumprod(1.0 - np.linspace(1e-4, 0.02, 1000))
-
-
-def _first_step_at_or_below(alpha_bar: float) -> int:
-    return int(np.argmax(_LINEAR_ABAR <= alpha_bar)) + 1
-
-
-def check_merge(alpha_bar_merge, t_merge) -> None:
-    """Check the alpha_bar at which the two modes merge, 1 / (1 + m^2 - s^2), and the first step of the linear
-    schedule that reaches it. The expected values are never printed: here the value *is* the answer."""
+def check_merge(alpha_bar_merge) -> None:
+    """Check the alpha_bar at which the two modes merge, 1 / (1 + m^2 - s^2). The expected value is never
+    printed: here the value *is* the answer."""
     __tracebackhide__ = True
     right = 1.0 / (1.0 + _M**2 - _S**2)
     separation = 1.0 / (1.0 + 4 * _M**2 - _S**2)
     u = (-_M + np.sqrt(_M**2 + 4 * (1 - _S**2))) / (2 * (1 - _S**2))  # sqrt(abar) m = sigma_t^2, u = sqrt(abar)
-    by_variance = u**2
-    abar_mistakes = [
+    by_mean = (-(1 - _S**2) + np.sqrt((1 - _S**2) ** 2 + 4 * _M**2)) / (2 * _M**2)  # abar m = sigma_t
+    mistakes = [
         ("the modes' own width was left out. Before any noise each mode has variance s^2 = 0.35^2, and after the "
          "jump it keeps alpha_bar * s^2 of it: sigma_t^2 = alpha_bar s^2 + 1 - alpha_bar.", 1.0 / (1.0 + _M**2)),
+        ("the modes' own spread was not shrunk: x_0's part of x_t is scaled by sqrt(alpha_bar), so a mode's "
+         "variance s^2 becomes alpha_bar * s^2, not s^2.", (1.0 + _S**2) / (1.0 + _M**2)),
         ("that compares the distance *between* the two modes, 2 sqrt(alpha_bar) m, with sigma_t. The dip at 0 "
          "disappears when each mode's distance from the middle, sqrt(alpha_bar) m, equals sigma_t.", separation),
         ("that compares the distance sqrt(alpha_bar) m with the variance sigma_t^2. Compare two lengths: "
-         "sqrt(alpha_bar) m with the standard deviation sigma_t.", by_variance),
+         "sqrt(alpha_bar) m with the standard deviation sigma_t.", u**2),
+        ("the mode's centre was scaled by alpha_bar instead of sqrt(alpha_bar): x_t = sqrt(alpha_bar) x_0 + ..., "
+         "so a mode at m sits at sqrt(alpha_bar) m.", by_mean),
         ("that is where SNR = 1 (alpha_bar = 1/2), notebook 04's landmark, not where the modes merge.", 0.5),
         ("that is sqrt(alpha_bar_merge), the factor on the modes' positions. The answer is alpha_bar itself.",
          np.sqrt(right)),
-    ]
-    t_right = _first_step_at_or_below(right)
-    t_mistakes = [
-        ("one step early: that is the last step with two modes, or np.argmax's 0-based index. The maths' t is "
-         "the 0-based index + 1: the first t with alpha_bar_t at or below alpha_bar_merge.", t_right - 1),
-        ("that step is where alpha_bar reaches 1 / (1 + m^2), which leaves out the modes' own width s.",
-         _first_step_at_or_below(1.0 / (1.0 + _M**2))),
-        ("that step is where the distance *between* the modes equals sigma_t; the dip disappears when each "
-         "mode's distance from the middle does.", _first_step_at_or_below(separation)),
-        ("that step compares the distance with the variance sigma_t^2 instead of the standard deviation sigma_t.",
-         _first_step_at_or_below(by_variance)),
-        ("that is where SNR first falls to 1 (alpha_bar = 1/2), not where the modes merge.",
-         _first_step_at_or_below(0.5)),
+        ("that is the share of noise, 1 - alpha_bar. alpha_bar_merge is alpha_bar itself.", 1.0 - right),
     ]
     try:
-        compare(alpha_bar_merge, right, "alpha_bar_merge", abar_mistakes, tol=5e-4, reveal=False)
-        compare(t_merge, t_right, "t_merge", t_mistakes, tol=0.5, reveal=False)
+        compare(alpha_bar_merge, right, "alpha_bar_merge", mistakes, tol=5e-4, reveal=False)
     except CheckFailed as failure:
         failure.exercise = "merge"
         raise
-    print(f"alpha_bar_merge = {float(alpha_bar_merge):.4f} and t_merge = {int(round(float(t_merge)))}: the two "
-          "modes become one bump there. ✔")
+    print(f"alpha_bar_merge = {float(alpha_bar_merge):.4f}: the two modes become one bump there. ✔ "
+          "(The next cells find the step.)")
 
 
 # --- the forward posterior q(x_{t-1} | x_t, x_0) ----------------------------------------------------------------
@@ -429,9 +412,8 @@ _hints.register({
         "Each noised mode is centred at sqrt(alpha_bar) m with standard deviation sigma = sqrt(alpha_bar s^2 + 1 - "
         "alpha_bar); the dip disappears when sqrt(alpha_bar) m = sigma. Square both sides: the equation is linear "
         "in alpha_bar.",
-        "alpha_bar_merge = 1 / (1 + m^2 - <one more term>), with m = 2 and s = 0.35. For t_merge, find the first "
-        "index where `schedule.alphas_cumprod <= alpha_bar_merge` (np.argmax on the comparison) and turn that "
-        "0-based index into the maths' t.",
+        "Write sigma^2 = alpha_bar s^2 + 1 - alpha_bar and m^2 alpha_bar = sigma^2; collect the alpha_bar terms: "
+        "alpha_bar_merge = 1 / (1 + m^2 - <one more term>), with m = 2 and s = 0.35.",
     ],
     "posterior_mean_var": [
         "You need three numbers for step t: alpha_bar_t, alpha_bar_{t-1} (1 at t = 1, and not stored) and "

@@ -152,31 +152,20 @@ def extract(a, t, x_shape):
 
 # --- merge ------------------------------------------------------------------------------------------------------
 
-MERGE_COUNT = '''
+MERGE_NAMED = '''
 m, s = 2.0, 0.35
 alpha_bar_merge = 1.0 / (m**2 - s**2 + 1.0)
-two_bumps = schedules.linear_schedule(1000).alphas_cumprod > alpha_bar_merge  # alpha_bar only falls: the first steps
-t_merge = int(two_bumps.sum()) + 1
 '''
-MERGE_LOOP = '''
-alpha_bar_merge = 1 / (1 + 4 - 0.1225)
-linear = schedules.linear_schedule(1000)
-t_merge = 1
-while linear.alpha_bar(t_merge) > alpha_bar_merge:
-    t_merge += 1
-'''
-MERGE_SNR = '''
-alpha_bar_merge = 1 / (1 + 2**2 - 0.35**2)
-snr_merge = alpha_bar_merge / (1 - alpha_bar_merge)  # SNR falls as alpha_bar does
-t_merge = schedules.t_at_snr(schedules.linear_schedule(1000), snr_merge)
+MERGE_SOLVED = '''
+# m^2 a = a s^2 + 1 - a, solved numerically for a in [0, 1]
+a = np.linspace(0, 1, 2_000_001)
+alpha_bar_merge = float(a[np.argmin(np.abs(4 * a - (0.1225 * a + 1 - a)))])
 '''
 
 
-def _merge(alpha_bar: str, t: str) -> dict[str, str]:
-    return {"merge": f"alpha_bar_merge = {alpha_bar}\nt_merge = {t}\n"}
+def _merge(alpha_bar: str) -> dict[str, str]:
+    return {"merge": f"alpha_bar_merge = {alpha_bar}\n"}
 
-
-FIRST_BELOW = "int(np.argmax(schedules.linear_schedule(1000).alphas_cumprod <= alpha_bar_merge)) + 1"
 
 # --- posterior_mean_var ------------------------------------------------------------------------------------------
 
@@ -371,24 +360,22 @@ SUBMISSIONS = [
                says="ran course_lib's own implementation", flags={"reference-implementation-used"},
                kind="reference-only"),
     # merge
-    Submission("merge by counting the steps with two modes", {"merge": MERGE_COUNT}, kind="right"),
-    Submission("merge with a while loop over Schedule.alpha_bar", {"merge": MERGE_LOOP}, kind="right"),
-    Submission("merge through schedules.t_at_snr", {"merge": MERGE_SNR}, kind="right"),
-    Submission("merge: t_merge as a float", _merge("1 / (1 + 2**2 - 0.35**2)", f"float({FIRST_BELOW})"),
-               kind="right"),
-    Submission("misconception: the modes' own width left out", _merge("1 / (1 + 2**2)", FIRST_BELOW),
+    Submission("merge with m and s named", {"merge": MERGE_NAMED}, kind="right"),
+    Submission("merge solved numerically on a grid", {"merge": MERGE_SOLVED}, kind="right"),
+    Submission("merge as a numpy float32", _merge("np.float32(1 / (1 + 2**2 - 0.35**2))"), kind="right"),
+    Submission("misconception: the modes' own width left out", _merge("1 / (1 + 2**2)"),
                loses={"test_merge"}, says="the modes' own width was left out", kind="wrong"),
-    Submission("misconception: the distance between the two modes",
-               _merge("1 / (1 + 4 * 2**2 - 0.35**2)", FIRST_BELOW),
+    Submission("misconception: the modes' spread not shrunk", _merge("(1 + 0.35**2) / (1 + 2**2)"),
+               loses={"test_merge"}, says="the modes' own spread was not shrunk", kind="wrong"),
+    Submission("misconception: the distance between the two modes", _merge("1 / (1 + 4 * 2**2 - 0.35**2)"),
                loses={"test_merge"}, says="the distance *between* the two modes", kind="wrong"),
     Submission("misconception: distance against the variance",
-               _merge("((-2 + np.sqrt(4 + 4 * (1 - 0.35**2))) / (2 * (1 - 0.35**2)))**2", FIRST_BELOW),
+               _merge("((-2 + np.sqrt(4 + 4 * (1 - 0.35**2))) / (2 * (1 - 0.35**2)))**2"),
                loses={"test_merge"}, says="with the variance sigma_t^2", kind="wrong"),
-    Submission("misconception: SNR = 1", _merge("0.5", FIRST_BELOW), loses={"test_merge"},
-               says="that is where SNR = 1", kind="wrong"),
-    Submission("misconception: np.argmax's 0-based index", _merge(
-        "1 / (1 + 2**2 - 0.35**2)", FIRST_BELOW.removesuffix(" + 1")),
-               loses={"test_merge"}, says="one step early", kind="wrong"),
+    Submission("misconception: SNR = 1", _merge("0.5"), loses={"test_merge"}, says="that is where SNR = 1",
+               kind="wrong"),
+    Submission("misconception: the share of noise", _merge("1 - 1 / (1 + 2**2 - 0.35**2)"),
+               loses={"test_merge"}, says="the share of noise", kind="wrong"),
     # posterior_mean_var
     Submission("posterior with np.where for t = 1", {"posterior_mean_var": POST_WHERE}, kind="right"),
     Submission("posterior by conditioning the joint Gaussian", {"posterior_mean_var": POST_CONDITIONING},
