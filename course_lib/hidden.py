@@ -44,6 +44,9 @@ def call(fn: Callable, *args, rtol: float = 1e-5, atol: float = 1e-8, substitute
     if outcome.reference:
         raise ReferenceUsed(f"{describe(fn, args, kwargs)} ran course_lib's reference code "
                             f"({', '.join(outcome.reference)})")
+    if outcome.unavailable:
+        raise ReferenceUsed(f"{describe(fn, args, kwargs)} uses {', '.join(outcome.unavailable)}, which do not "
+                            "exist where answers are graded")
     if outcome.error is not None:
         raise outcome.error
 

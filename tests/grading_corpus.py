@@ -151,11 +151,15 @@ def _visible_failures(assignment: str, subs: list[Submission]) -> dict[str, set[
     _, answers = exercises_of(nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4))
     setup = next(c.source for c in release_nb.cells if c.cell_type == "code")
     setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    from course_lib.checks import _core, _notebook
+
     failures = {}
     with scratch_shell() as shell:
+        _notebook.install(shell)
         for sub in subs:
             nb = build_submission(release_nb, answers, sub, ROOT)
             lost = set()
+            _core.VALUE_SOURCES.clear()
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 shell.reset(new_session=False)
                 assert shell.run_cell(setup).success, "the release's setup cell failed"

@@ -171,3 +171,55 @@ def test_hints_come_one_at_a_time_and_stop_before_the_answer(capsys):
     assert "np.sqrt(1" not in " ".join(_hints._HINTS["forward_step"])  # the last hint is not the answer
     with pytest.raises(ValueError, match="no hints for 'nope'"):
         checks.hint("nope")
+
+
+# --- what graded code cannot use: course_lib's functions and objects, read from the notebook -------------------
+
+def test_the_grading_runtime_and_the_checks_agree_on_what_exists():
+    from course_lib.checks._core import GRADED_AVAILABLE
+    from course_lib.grading.runtime import AVAILABLE
+
+    assert GRADED_AVAILABLE == AVAILABLE
+
+
+def test_a_function_that_reads_a_notebook_schedule_is_told_it_would_earn_nothing():
+    from course_lib import schedules
+    from course_lib.checks import schedules_snr
+
+    namespace = {"np": np, "linear": schedules.linear_schedule(1000), "schedules": schedules}
+    exec("def snr(alphas_cumprod):\n    return linear.alphas_cumprod / (1 - linear.alphas_cumprod)\n", namespace)
+    with pytest.raises(CheckFailed, match=r"snr uses `linear` \(a course_lib Schedule\) from the notebook"):
+        schedules_snr.check_snr(namespace["snr"])
+    # read through a helper of the learner's, it counts too; an attribute of the same name does not
+    exec("def _helper(a):\n    return a / (1 - a) + 0 * linear.betas[0]\n"
+         "def snr2(alphas_cumprod):\n    return _helper(alphas_cumprod)\n"
+         "def snr3(alphas_cumprod):\n    class _A: schedules = 1.0\n"
+         "    return _A.schedules * alphas_cumprod / (1 - alphas_cumprod)\n", namespace)
+    with pytest.raises(CheckFailed, match="snr2 uses `linear` \\(a course_lib Schedule\\)"):
+        schedules_snr.check_snr(namespace["snr2"])
+    schedules_snr.check_snr(namespace["snr3"])
+
+
+def test_a_value_computed_with_course_lib_is_told_it_would_earn_nothing():
+    from grading_corpus import scratch_shell
+
+    from course_lib.checks import _core, _notebook
+
+    with scratch_shell() as shell:
+        _notebook.install(shell)
+        setup = "import numpy as np\nfrom course_lib import forward\nfrom course_lib.checks import one_step as checks"
+        assert shell.run_cell(setup).success
+        shell.run_cell("x1_toy = np.sqrt(0.8) * 0.8 + np.sqrt(0.2) * -0.2\n"
+                       "x2_slip = forward.forward_step(x1_toy, 0.2, -0.4130)\n"
+                       "eps2_needed = (0.3730 - np.sqrt(0.8) * x1_toy) / np.sqrt(0.2)")
+        assert _core.VALUE_SOURCES["x2_slip"] == ["`forward` (course_lib's module course_lib.forward)"]
+        result = shell.run_cell("checks.check_slip(x2_slip, eps2_needed)")
+        assert isinstance(result.error_in_exec, CheckFailed)
+        assert "x2_slip was computed with `forward`" in str(result.error_in_exec)
+        assert _core.VALUE_SOURCES["eps2_needed"] == _core.VALUE_SOURCES["x2_slip"]  # the cell fails as a whole
+        # written out with NumPy, all is well again
+        shell.run_cell("x1_toy = np.sqrt(0.8) * 0.8 + np.sqrt(0.2) * -0.2\n"
+                       "x2_slip = np.sqrt(0.8) * x1_toy + np.sqrt(0.2) * -0.4130\n"
+                       "eps2_needed = (0.3730 - np.sqrt(0.8) * x1_toy) / np.sqrt(0.2)")
+        assert "x2_slip" not in _core.VALUE_SOURCES and "eps2_needed" not in _core.VALUE_SOURCES
+        assert shell.run_cell("checks.check_slip(x2_slip, eps2_needed)").success

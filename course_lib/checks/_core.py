@@ -8,7 +8,9 @@ enforce the same rules on every call, and every exercise states them:
 1. the function returns instead of raising (``NotImplementedError`` means the exercise is still waiting);
 2. it leaves its inputs unchanged (it gets copies; the copies are compared with the originals afterwards);
 3. it runs the learner's own code: course_lib's reference implementations and the checks' known-good
-   helpers are not available to graded code (the grader runs answers where they do not exist);
+   helpers are not available to graded code (the grader runs answers where they do not exist), and neither
+   are course_lib's other functions and objects (a notebook's ``Schedule``): a function that reads one from
+   the notebook, or a value computed with one (:data:`VALUE_SOURCES`), fails here as it would when graded;
 4. it returns a number, an array or the promised tuple, of the expected shape, with the expected values.
 
 A failing visible check raises :class:`CheckFailed`, which IPython shows as one short message (what was
@@ -19,9 +21,11 @@ nbgrader still records an error, so the cell scores zero.
 from __future__ import annotations
 
 import copy
+import dis
 import linecache
 import sys
 import traceback
+import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +36,17 @@ import numpy as np
 __all__ = [
     "CheckFailed", "Waiting", "UsesReference", "Outcome", "run_call", "check_call", "compare", "fmt", "as_array",
     "close", "substituted", "describe", "REFERENCE_MODULES", "ReferenceUsed", "Recorder", "kind_of",
+    "GRADED_AVAILABLE", "unavailable_when_graded", "VALUE_SOURCES",
 ]
 
 #: Modules whose functions are the answers to exercises; graded code may not run them.
 REFERENCE_MODULES = ("course_lib.forward", "course_lib.schedules", "course_lib.score")
+#: The only course_lib modules that exist where answers are graded (``course_lib.grading.runtime.AVAILABLE``;
+#: a test keeps the two equal): every other part of course_lib is a stand-in there.
+GRADED_AVAILABLE = ("course_lib.stats", "course_lib.data", "course_lib._validate", "course_lib.checks._core")
+#: For each variable a notebook cell assigned: what it read that does not exist where answers are graded
+#: (filled by :mod:`course_lib.checks._notebook` as cells run; read by :func:`compare`).
+VALUE_SOURCES: dict[str, list[str]] = {}
 _CHECKS_DIR = Path(__file__).resolve().parent
 _LIB_DIR = _CHECKS_DIR.parent
 
@@ -68,7 +79,8 @@ class ReferenceUsed(RuntimeError):
 
 
 class UsesReference(CheckFailed):
-    """A visible check saw the learner's code run course_lib's reference implementation."""
+    """A visible check saw the learner's code run course_lib's reference implementation, or read a part of
+    course_lib that does not exist where answers are graded."""
 
 
 # --- formatting ---------------------------------------------------------------------------------------------
@@ -125,6 +137,11 @@ def compare(got, expected, what: str, mistakes: Iterable[tuple[str, object]] = (
     ``reveal=False`` never prints the expected value (for an answer that *is* a value).
     """
     __tracebackhide__ = True
+    if VALUE_SOURCES.get(what):
+        raise CheckFailed(f"{what} was computed with {', '.join(VALUE_SOURCES[what])}, which the grader does not "
+                          f"have: it runs answer cells again on their own, without course_lib's functions and "
+                          "objects or the notebook's other variables. Compute it from numbers, NumPy and your "
+                          "own answers.")
     got = as_array(got, what)
     expected = np.asarray(expected, dtype=float)
     if close(got, expected, tol):
@@ -157,6 +174,9 @@ class Outcome:
     changed: list[str] = field(default_factory=list)
     #: names of reference functions it ran
     reference: list[str] = field(default_factory=list)
+    #: what it reads from the notebook that does not exist where answers are graded (``"`linear` (a course_lib
+    #: Schedule)"``)
+    unavailable: list[str] = field(default_factory=list)
 
 
 def _reference_files() -> set[str]:
@@ -307,6 +327,48 @@ def kind_of(value) -> str:
     return type(value).__name__
 
 
+def unavailable_when_graded(value) -> str | None:
+    """What ``value`` is, if graded code cannot use it: a module, function, class or object of course_lib
+    that does not exist where answers are graded (not in :data:`GRADED_AVAILABLE`); None otherwise."""
+    if isinstance(value, types.ModuleType):
+        module, what = value.__name__, f"course_lib's module {value.__name__}"
+    elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type)):
+        module, what = getattr(value, "__module__", None) or "", f"course_lib's {getattr(value, '__name__', '?')}"
+    else:
+        module, what = type(value).__module__, f"a course_lib {type(value).__name__}"
+    if (module == "course_lib" or module.startswith("course_lib.")) and module not in GRADED_AVAILABLE:
+        return what
+    return None
+
+
+def _globals_read(fn: Callable, namespace: dict) -> set[str]:
+    """Names of ``namespace`` that ``fn`` reads as globals, also through the notebook's own functions it calls."""
+    names: set[str] = set()
+    todo, seen = [getattr(fn, "__code__", None)], set()
+    while todo:
+        code = todo.pop()
+        if code is None or code in seen:
+            continue
+        seen.add(code)
+        todo += [const for const in code.co_consts if isinstance(const, types.CodeType)]
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and instruction.argval in namespace:
+                names.add(instruction.argval)
+                value = namespace[instruction.argval]
+                if isinstance(value, types.FunctionType) and value.__globals__ is namespace:
+                    todo.append(value.__code__)
+    return names
+
+
+def _unavailable_globals(fn: Callable, skip: Iterable[str]) -> list[str]:
+    namespace = getattr(fn, "__globals__", None)
+    if namespace is None:
+        return []
+    found = ((name, unavailable_when_graded(namespace[name])) for name in sorted(_globals_read(fn, namespace))
+             if name not in set(skip))
+    return [f"`{name}` ({what})" for name, what in found if what]
+
+
 def run_call(fn: Callable, args: Sequence = (), kwargs: dict | None = None,
              substitute: dict[str, Callable] | None = None, side: str = "visible") -> Outcome:
     """Call ``fn(*args, **kwargs)`` on copies of the arguments, under the rules of the module docstring.
@@ -324,7 +386,7 @@ def run_call(fn: Callable, args: Sequence = (), kwargs: dict | None = None,
     call_args, call_kwargs = copy.deepcopy((list(args), kwargs))
     exempt = {getattr(a, "__func__", a) for a in (*args, *kwargs.values(), *(substitute or {}).values())
               if callable(a)}
-    outcome = Outcome()
+    outcome = Outcome(unavailable=_unavailable_globals(fn, substitute or {}))
     with substituted(fn, substitute), _reference_watched(exempt) as used:
         try:
             outcome.result = fn(*call_args, **call_kwargs)
@@ -390,6 +452,11 @@ def check_call(fn: Callable, args: Sequence, expected, *, what: str | None = Non
                 f"{what} ran course_lib's own implementation ({', '.join(outcome.reference)}).\nThe grader runs "
                 "your function where course_lib's answers do not exist, so this would earn no points: write "
                 "the computation yourself, with NumPy.")
+        if outcome.unavailable:
+            raise UsesReference(
+                f"{name} uses {', '.join(outcome.unavailable)} from the notebook.\nThe grader runs your function "
+                "where course_lib's functions and objects and the notebook's other variables do not exist, so "
+                "this would earn no points: pass what it needs as arguments, or compute it with NumPy.")
         if outcome.error is not None:
             exc = outcome.error
             reading = _explain_error(exc, errors)
