@@ -19,7 +19,7 @@ from conftest import ROOT
 from course_lib import install
 
 #: The base must stay light enough to `pip install` into Colab, Binder or any Jupyter: what the notebooks import.
-BASE = {"numpy", "matplotlib", "pillow", "ipywidgets"}
+BASE = {"numpy", "matplotlib", "pillow", "ipywidgets", "anywidget"}
 LAB = {"jupyterlab", "ipykernel", "nbgrader"}
 #: `python -m course_lib lock` runs the tests in a fresh, unpinned venv; there the pins are being made.
 LOCKING = os.environ.get("COURSE_LIB_LOCKING") == "1"
@@ -38,7 +38,7 @@ def _sets() -> dict[str, dict[str, SpecifierSet]]:
     project, extras = _project(), _project()["optional-dependencies"]
     base = _requirements(project["dependencies"])
     lab = base | _requirements(extras["lab"])
-    return {"base": base, "lab": lab, "test": lab | _requirements(extras["test"])}
+    return {"base": base, "lab": lab, "test": lab | _requirements(extras["test"]) | _requirements(extras["book"])}
 
 
 def _conda() -> tuple[dict[str, str], dict[str, SpecifierSet], list]:
@@ -60,7 +60,8 @@ def test_the_sets_are_separate_and_nest():
     assert set(sets["base"]) == BASE, "the base is what the notebooks import, nothing more"
     assert set(sets["lab"]) - set(sets["base"]) == LAB
     assert {"pytest", "nbval", "hypothesis", "playwright"} <= set(sets["test"]) - set(sets["lab"])
-    assert "course-lib[lab]" in _project()["optional-dependencies"]["test"], "test includes the learner's set"
+    assert {"sphinx", "myst-nb"} <= set(sets["test"]) - set(sets["lab"]), "test includes the web edition's set"
+    assert "course-lib[lab,book]" in _project()["optional-dependencies"]["test"], "test includes lab and book"
 
 
 def test_environment_yml_is_the_learners_set_and_follows_binders_conventions():
