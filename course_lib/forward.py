@@ -22,7 +22,8 @@ from ._validate import (
 )
 from .schedules import Schedule, _check_schedule
 
-__all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps", "variance_after_steps"]
+__all__ = ["forward_step", "forward_chain", "q_sample", "add_noise", "equivalent_eps", "variance_after_steps",
+           "posterior_mean_var"]
 
 #: q_sample works through a batch in blocks of about 1 MiB: small enough to stay in the cache and be reused.
 BLOCK_BYTES = 1 << 20
@@ -215,4 +216,3 @@ def posterior_mean_var(x0, x_t, t, schedule: Schedule) -> tuple[np.ndarray, np.n
     return mean, variance
 
 
-__all__ += ["posterior_mean_var"]
