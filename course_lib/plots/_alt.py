@@ -54,7 +54,7 @@ def _panel(ax) -> str:
     labels = [plain_text(label) for label in ax.get_legend_handles_labels()[1] if not label.startswith("_")]
     if labels:
         parts.append("legend: " + ", ".join(labels))
-    return "; ".join(parts) or "an untitled plot"
+    return "; ".join(parts)
 
 
 def describe_figure(fig) -> str:
@@ -67,8 +67,12 @@ def describe_figure(fig) -> str:
     pictures = [ax for ax in axes if ax.images and not ax.lines and not ax.collections]
     plots = [ax for ax in axes if ax not in pictures]
     sentences = [". ".join(titles)] if titles else []
-    for ax in plots:
-        sentences.append(_panel(ax))
+    panels = [text for text in map(_panel, plots) if text]  # a panel of a grid may have no words of its own
+    for i, text in enumerate(panels):  # a run of identical panels is said once, with its count
+        if i and text == panels[i - 1]:
+            continue
+        run = next((j for j in range(i, len(panels)) if panels[j] != text), len(panels)) - i
+        sentences.append(text if run == 1 else f"{text} ({run} panels)")
     if pictures:
         names = [plain_text(ax.get_title() or ax.get_xlabel()) for ax in pictures]
         named = ", ".join(name.replace("\n", " ") for name in names if name)
