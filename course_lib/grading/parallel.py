@@ -11,9 +11,9 @@ nbgrader's SQLite gradebook (measured: the same grades, cell by cell, as the ser
   cannot turn a wait into "database is locked". A server database (``c.CourseDirectory.db_url`` set to,
   say, PostgreSQL) is used as configured: it takes concurrent writers itself.
 - Rows that several workers could race to create are created once, here, before any worker starts: the
-  gradebook itself (tables and alembic stamp), the course row and every student's row. So is the answer
-  key of each assignment (``.answer-keys/``), which every worker reads.
-- Workers are processes, not threads: ``SandboxedExecute`` puts the grading nonce in ``os.environ``.
+  gradebook itself (tables and alembic stamp), the course row and every student's row. The answer key of
+  each assignment (``.answer-keys/``), which every worker reads, is computed before that, by ``grade``.
+- Workers are processes, not threads: each sandboxed kernel and grading runtime is its own process tree.
 - Each submission is handled by exactly one worker, and nbgrader writes only under that student's
   ``autograded/`` and ``feedback/`` folders; the CSV is exported once, at the end, by the parent process.
 - Ctrl-C (or any error) stops the workers at once; a submission they were autograding is removed from
@@ -56,22 +56,11 @@ def shared_db_url(db_url: str) -> str:
 
 
 def _prepare_shared_gradebook(api, tasks: list[Task]) -> None:
-    """Create, once and before any worker, what workers would race to create (see the module docstring)."""
-    from .verify import VerifyHidden, answer_key
-
+    """Create, once and before any worker, what workers would race to create (see the module docstring); the
+    answer keys are computed before this, by :func:`course_lib.grading.workflow.grade`."""
     with gradebook(api.coursedir) as gb:  # the tables, the alembic stamp, the course row
         for student in sorted({student for _, student, _ in tasks}):
             gb.update_or_create_student(student)
-    preprocessors = api.config.Autograde.get("autograde_preprocessors", [])
-    if not any(p is VerifyHidden or str(p).endswith("VerifyHidden") for p in preprocessors):
-        return
-    for assignment in sorted({assignment for assignment, _, digest in tasks if digest is not None}):
-        source = Path(api.coursedir.format_path(api.coursedir.source_directory, ".", assignment))
-        for notebook in sorted(source.glob("*.ipynb")):
-            try:
-                answer_key(notebook, api.coursedir)
-            except Exception:  # every submission then reports this error itself, as in a serial run
-                pass
 
 
 _WORKER: dict = {}
