@@ -43,6 +43,26 @@ def chromium_missing_reason() -> str | None:
     return None if Path(CHROMIUM).exists() else f"apt-get installed chromium but {CHROMIUM} is not there"
 
 
+@contextmanager
+def headless_chromium():
+    """Headless Chromium, driven by Playwright; the test is skipped, with the reason, where it cannot be had."""
+    import pytest
+
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright's Python client is not installed in this environment (make venv-test installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

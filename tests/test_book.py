@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, WIDGET_ROOTS, chromium_missing_reason, step_latencies
+from browser_lab import WIDGET_ROOTS, headless_chromium, step_latencies
 from conftest import ROOT
 from course_lib.book.build import assignments, build
 
@@ -116,17 +116,8 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright's Python client is not installed in this environment (make venv installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_lab import (ALL_RAN, CELLS, CHROMIUM, CHROMIUM_ARGS, DIALOG, KERNEL_IDLE, LEARNER_TOOLS,
-                         NBGRADER_COMMANDS, NOTEBOOK_HEIGHT, RENDERED, RUN_ALL, RUN_CELL, RUN_DONE, RUN_NEW_CELL,
-                         SHUTDOWN_KERNEL, WIDGET_ROOTS, chromium_missing_reason, jupyter_lab, step_latencies)
+from browser_lab import (ALL_RAN, CELLS, DIALOG, KERNEL_IDLE, LEARNER_TOOLS, NBGRADER_COMMANDS, NOTEBOOK_HEIGHT,
+                         RENDERED, RUN_ALL, RUN_CELL, RUN_DONE, RUN_NEW_CELL, SHUTDOWN_KERNEL, WIDGET_ROOTS,
+                         headless_chromium, jupyter_lab, step_latencies)
 from conftest import ROOT
 from course_lib.grading.sanitize import names_defined_by_answers
 
@@ -42,17 +42,8 @@ MAX_SCREENSHOT_HEIGHT = 30000  # pixels; Chromium's limit for one capture is hig
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright's Python client is not installed in this environment (make venv installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with headless_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

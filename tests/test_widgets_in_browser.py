@@ -18,7 +18,7 @@ import threading
 import numpy as np
 import pytest
 
-from browser_lab import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason
+from browser_lab import headless_chromium
 from course_lib import data
 from course_lib.book.build import HERE as BOOK
 from course_lib.schedules import linear_schedule
@@ -34,13 +34,6 @@ PIXELS = """(canvas) => Array.from(canvas.getContext('2d').getImageData(0, 0, ca
 def page(tmp_path_factory):
     from ipywidgets.embed import embed_data
 
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright's Python client is not installed in this environment (make venv installs it)")
     scrubber = TimestepScrubber(data.sample_image(96), linear_schedule(1000), np.random.default_rng(0),
                                 image_format="png")
     image = data.sample_image(32)
@@ -63,8 +56,7 @@ def page(tmp_path_factory):
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with headless_chromium() as browser:
         tab = browser.new_page()
         errors = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
