@@ -36,7 +36,7 @@ import numpy as np
 __all__ = [
     "CheckFailed", "Waiting", "UsesReference", "Outcome", "run_call", "check_call", "compare", "fmt", "as_array",
     "close", "substituted", "describe", "REFERENCE_MODULES", "ReferenceUsed", "Recorder", "kind_of",
-    "GRADED_AVAILABLE", "unavailable_when_graded", "VALUE_SOURCES",
+    "GRADED_AVAILABLE", "unavailable_when_graded", "VALUE_SOURCES", "check_cases",
 ]
 
 #: Modules whose functions are the answers to exercises; graded code may not run them.
@@ -483,3 +483,13 @@ def check_call(fn: Callable, args: Sequence, expected, *, what: str | None = Non
     except CheckFailed as failure:
         failure.exercise = failure.exercise or exercise or name
         raise
+
+
+def check_cases(fn: Callable, cases: Iterable[tuple], good: Callable, mistakes: Callable | None = None, *,
+                done: str, **kwargs) -> None:
+    """:func:`check_call` on each case (a tuple of arguments), expecting ``good(*case)`` and naming
+    ``mistakes(*case)``; then print ``done`` with a tick. ``kwargs`` go to every :func:`check_call`."""
+    __tracebackhide__ = True
+    for case in cases:
+        check_call(fn, case, good(*case), mistakes=mistakes(*case) if mistakes else (), **kwargs)
+    print(f"{done} ✔")

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from . import _good, _hints
-from ._core import CheckFailed, check_call, compare
+from ._core import CheckFailed, check_call, check_cases, compare
 from ._hints import hint
 from ._questions import check_choice
 
@@ -71,10 +71,9 @@ _STEP_CASES = [
 def check_forward_step(forward_step: Callable) -> None:
     """Check ``forward_step(x_prev, beta, eps)`` on the toy's first step, arrays, per-entry betas and images."""
     __tracebackhide__ = True
-    for x, beta, eps in _STEP_CASES:
-        check_call(forward_step, (x, beta, eps), good_step(x, beta, eps), mistakes=_step_mistakes(x, beta, eps))
-    print("forward_step: correct on the toy's first step (0.6261), on arrays, with one beta per entry and on "
-          "images, inputs unchanged. ✔")
+    check_cases(forward_step, _STEP_CASES, good_step, _step_mistakes,
+                done="forward_step: correct on the toy's first step (0.6261), on arrays, with one beta per entry and "
+                     "on images, inputs unchanged.")
 
 
 def _chain(x0, betas, eps, step) -> np.ndarray:

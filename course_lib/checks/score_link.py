@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from . import _hints
-from ._core import CheckFailed, check_call
+from ._core import CheckFailed, check_call, check_cases
 from ._hints import hint
 from ._questions import check_choice
 
@@ -97,11 +97,9 @@ _GAUSSIAN_CASES = [
 def check_gaussian_score(gaussian_score: Callable) -> None:
     """Check ``gaussian_score(x, mean, var)`` = -(x - mean) / var on numbers, arrays and broadcasting shapes."""
     __tracebackhide__ = True
-    for x, mean, var in _GAUSSIAN_CASES:
-        check_call(gaussian_score, (x, mean, var), _good_gaussian(x, mean, var),
-                   mistakes=_gaussian_mistakes(x, mean, var))
-    print("gaussian_score: -(x - mean) / var, on numbers, 1-D and 2-D arrays and shapes that broadcast, "
-          "inputs unchanged. ✔")
+    check_cases(gaussian_score, _GAUSSIAN_CASES, _good_gaussian, _gaussian_mistakes,
+                done="gaussian_score: -(x - mean) / var, on numbers, 1-D and 2-D arrays and shapes that broadcast, "
+                     "inputs unchanged.")
 
 
 # --- score_from_eps ----------------------------------------------------------------------------------
@@ -141,10 +139,9 @@ _EPS_CASES = [
 def check_score_from_eps(score_from_eps: Callable) -> None:
     """Check ``score_from_eps(eps, alpha_bar)`` = -eps / sqrt(1 - alpha_bar)."""
     __tracebackhide__ = True
-    for eps, ab in _EPS_CASES:
-        check_call(score_from_eps, (eps, ab), _good_score_from_eps(eps, ab), mistakes=_eps_mistakes(eps, ab))
-    print("score_from_eps: -eps / sqrt(1 - alpha_bar), the score of q(x_t | x_0) for the x_0 that eps came "
-          "from, on numbers and arrays, inputs unchanged. ✔")
+    check_cases(score_from_eps, _EPS_CASES, _good_score_from_eps, _eps_mistakes,
+                done="score_from_eps: -eps / sqrt(1 - alpha_bar), the score of q(x_t | x_0) for the x_0 that eps came "
+                     "from, on numbers and arrays, inputs unchanged.")
 
 
 # --- noisy_gaussian_score ------------------------------------------------------------------------------
@@ -191,11 +188,9 @@ _NOISY_CASES = [
 def check_noisy_gaussian_score(noisy_gaussian_score: Callable) -> None:
     """Check ``noisy_gaussian_score(x, mean, var, alpha_bar)``: the score of q_t when the data is N(mean, var)."""
     __tracebackhide__ = True
-    for x, mean, var, ab in _NOISY_CASES:
-        check_call(noisy_gaussian_score, (x, mean, var, ab), _good_noisy_gaussian(x, mean, var, ab),
-                   mistakes=_noisy_gaussian_mistakes(x, mean, var, ab))
-    print("noisy_gaussian_score: the score of the noisy data, not of one clean point, at every noise level "
-          "from alpha_bar = 0 (pure noise) to 1 (the data), on numbers and arrays, inputs unchanged. ✔")
+    check_cases(noisy_gaussian_score, _NOISY_CASES, _good_noisy_gaussian, _noisy_gaussian_mistakes,
+                done="noisy_gaussian_score: the score of the noisy data, not of one clean point, at every noise level "
+                     "from alpha_bar = 0 (pure noise) to 1 (the data), on numbers and arrays, inputs unchanged.")
 
 
 # --- tweedie_x0 --------------------------------------------------------------------------------------
@@ -234,10 +229,9 @@ _TWEEDIE_CASES = [
 def check_tweedie_x0(tweedie_x0: Callable) -> None:
     """Check ``tweedie_x0(x_t, score, alpha_bar)`` = (x_t + (1 - alpha_bar) * score) / sqrt(alpha_bar)."""
     __tracebackhide__ = True
-    for x_t, s, ab in _TWEEDIE_CASES:
-        check_call(tweedie_x0, (x_t, s, ab), _good_tweedie(x_t, s, ab), mistakes=_tweedie_mistakes(x_t, s, ab))
-    print("tweedie_x0: (x_t + (1 - alpha_bar) * score) / sqrt(alpha_bar), on numbers and arrays, with one "
-          "noise level for all or one per entry, inputs unchanged. ✔")
+    check_cases(tweedie_x0, _TWEEDIE_CASES, _good_tweedie, _tweedie_mistakes,
+                done="tweedie_x0: (x_t + (1 - alpha_bar) * score) / sqrt(alpha_bar), on numbers and arrays, with one "
+                     "noise level for all or one per entry, inputs unchanged.")
 
 
 # --- vp_alpha_bar ------------------------------------------------------------------------------------
@@ -282,10 +276,9 @@ _VP_CASES = [
 def check_vp_alpha_bar(vp_alpha_bar: Callable) -> None:
     """Check ``vp_alpha_bar(tau, beta_min, beta_max)`` = exp(-(beta_min tau + (beta_max - beta_min) tau^2 / 2))."""
     __tracebackhide__ = True
-    for tau, lo, hi in _VP_CASES:
-        check_call(vp_alpha_bar, (tau, lo, hi), _good_vp_alpha_bar(tau, lo, hi), mistakes=_vp_mistakes(tau, lo, hi))
-    print("vp_alpha_bar: exp(-integral of beta from 0 to tau), for a number or an array of times, "
-          "inputs unchanged. ✔")
+    check_cases(vp_alpha_bar, _VP_CASES, _good_vp_alpha_bar, _vp_mistakes,
+                done="vp_alpha_bar: exp(-integral of beta from 0 to tau), for a number or an array of times, inputs "
+                     "unchanged.")
 
 
 # --- reverse_step ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..stats import standard_normal_cdf
 from . import _core, _hints
-from ._core import CheckFailed, check_call
+from ._core import CheckFailed, check_call, check_cases
 from ._hints import hint
 from ._questions import check_choice
 
@@ -116,11 +116,10 @@ _LOOP_ERRORS = [(TypeError, "only integer scalar arrays", _T_IS_AN_ARRAY),
 def check_variance_with_shrink(variance_with_shrink: Callable) -> None:
     """Check ``variance_with_shrink(var0, beta, t)`` = (1 - beta)**t * var0 + 1 - (1 - beta)**t."""
     __tracebackhide__ = True
-    for var0, beta, t in _VARIANCE_CASES:
-        check_call(variance_with_shrink, (var0, beta, t), good_variance_with_shrink(var0, beta, t),
-                   mistakes=_with_shrink_mistakes(var0, beta, t), errors=_LOOP_ERRORS)
-    print("variance_with_shrink: (1 - beta)**t * var0 + 1 - (1 - beta)**t, on numbers and arrays, inputs "
-          "unchanged: it tends to 1 from any start. ✔")
+    check_cases(variance_with_shrink, _VARIANCE_CASES, good_variance_with_shrink, _with_shrink_mistakes,
+                errors=_LOOP_ERRORS,
+                done="variance_with_shrink: (1 - beta)**t * var0 + 1 - (1 - beta)**t, on numbers and arrays, inputs "
+                     "unchanged: it tends to 1 from any start.")
 
 
 # --- section 4: the KS distance from N(0, 1) ----------------------------------------------------------------------
@@ -174,10 +173,9 @@ _KS_CASES = [
 def check_ks_distance_from_normal(ks_distance_from_normal: Callable) -> None:
     """Check ``ks_distance_from_normal(x)`` = sup_x |F_n(x) - Phi(x)| on samples with known answers."""
     __tracebackhide__ = True
-    for x in _KS_CASES:
-        check_call(ks_distance_from_normal, (x,), good_ks(x), mistakes=_ks_mistakes(x))
-    print("ks_distance_from_normal: the largest gap between the sample's CDF and N(0, 1)'s, both sides of every "
-          "step, for any order, length and float type, sample unchanged. ✔")
+    check_cases(ks_distance_from_normal, [(x,) for x in _KS_CASES], good_ks, _ks_mistakes,
+                done="ks_distance_from_normal: the largest gap between the sample's CDF and N(0, 1)'s, both sides of "
+                     "every step, for any order, length and float type, sample unchanged.")
 
 
 # --- section 5: the exact reverse of one step -----------------------------------------------------------------------
@@ -239,11 +237,9 @@ _REVERSE_CASES = [
 def check_one_step_reverse(one_step_reverse: Callable) -> None:
     """Check ``one_step_reverse(grid, prior, x_t, beta)``: Bayes' rule on a grid, normalised as a density."""
     __tracebackhide__ = True
-    for grid, prior, x_t, beta in _REVERSE_CASES:
-        check_call(one_step_reverse, (grid, prior, x_t, beta), good_reverse(grid, prior, x_t, beta),
-                   mistakes=_reverse_mistakes(grid, prior, x_t, beta))
-    print("one_step_reverse: prior times the step's likelihood, normalised so that sum * dx = 1, inputs "
-          "unchanged. ✔")
+    check_cases(one_step_reverse, _REVERSE_CASES, good_reverse, _reverse_mistakes,
+                done="one_step_reverse: prior times the step's likelihood, normalised so that sum * dx = 1, inputs "
+                     "unchanged.")
 
 
 _hints.register({
