@@ -38,7 +38,7 @@ def _solution(*cells):
 
 RUNTIME_PROBE = r"""
 import glob, os
-from course_lib import forward, schedules, hidden
+from course_lib import data, forward, schedules, hidden
 from course_lib.checks import one_step as checks
 from course_lib.widgets.scrubber import timestep_scrubber
 from course_lib.stats import standard_normal_cdf
@@ -52,6 +52,7 @@ FOUND = {"forward": attempt(lambda: forward.forward_step(1.0, 0.5, 0.0)),
          "checks": attempt(lambda: checks.check_forward_step(None)),
          "widget": attempt(lambda: timestep_scrubber()),
          "stats": attempt(lambda: float(standard_normal_cdf(0.0))),
+         "data": attempt(lambda: data.sample_image(8).shape),
          "files": sorted(glob.glob(os.path.join(os.path.dirname(core.__file__), "..", "**", "*.py"), recursive=True)),
          "solutions": [p for depth in range(5) for p in glob.glob("/*" * depth + "/solutions/*/*.ipynb")
                        if not p.startswith("/proc/")][:3]}
@@ -69,11 +70,13 @@ def _run(setup: str, hidden: str, expected: int = 1):
 @pytest.mark.slow
 def test_the_runtime_has_no_answers_course_lib_and_no_course():
     """Notebook imports still work, but every answer and check is a stand-in; only stats, data, _validate
-    and the call rules exist as files; no solution notebook is readable."""
+    and the call rules exist as files (``from course_lib import data`` gives the real module); no solution
+    notebook is readable."""
     expected = {"forward": "ReferenceUnavailable: course_lib.forward.forward_step is not available while grading",
                 "checks": "ReferenceUnavailable: course_lib.checks.one_step.check_forward_step is not available",
                 "widget": "ReferenceUnavailable: course_lib.widgets.scrubber.timestep_scrubber is not available",
                 "stats": 0.5,
+                "data": (3, 8, 8),
                 "files": ["_core.py", "_validate.py", "data.py", "runtime.py", "stats.py"],
                 "solutions": []}
     hidden = "\n".join(f"hidden.value(0.0, name=str(FOUND[{key!r}]))" for key in expected)
@@ -83,6 +86,7 @@ def test_the_runtime_has_no_answers_course_lib_and_no_course():
     for key in ("forward", "checks", "widget"):
         assert got[key].startswith(expected[key]), got[key]
     assert got["stats"] == "0.5"
+    assert got["data"] == "(3, 8, 8)"
     assert sorted(os.path.basename(f) for f in eval(got["files"])) == expected["files"]  # noqa: S307
     assert got["solutions"] == "[]"
 

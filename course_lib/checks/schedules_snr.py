@@ -4,8 +4,8 @@ Every check runs the learner's code through :func:`course_lib.checks._core.check
 input as the hidden tests (numbers, 1-D, 2-D, 3-D and 4-D arrays, whole numbers, the spacing's name), under the
 same rules (inputs unchanged, the learner's own code), and names the likely mistake of a wrong answer: the
 teaching cosine for Nichol & Dhariwal's, 1 - alpha_bar where a per-step beta belongs, a ratio of coefficients
-where SNR squares them, the data's variance left out, diffusers' 0-based timestep used as the maths' t,
-pooling that only works on 2-D arrays, ...
+where SNR squares them, the data's variance left out, diffusers' 0-based timestep used as the maths' t, the
+alpha_bar of the wrong step, pooling that only works on 2-D arrays, ...
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ __all__ = [
     "check_snr",
     "check_t_snr1_estimate",
     "check_t_at_snr",
-    "check_data_scale",
+    "check_t_at_data_snr",
     "check_sampling_timesteps",
     "check_average_pool",
     "good_snr",
+    "good_t_at_snr",
 ]
 
 
@@ -218,6 +219,14 @@ def _first_at_or_below(values, value):
     return int(hits[0]) + 1 if hits.size else None
 
 
+def good_t_at_snr(alphas_cumprod, value):
+    """A known-good ``t_at_snr``, put in place of the learner's while their ``t_at_data_snr`` is checked."""
+    return _first_at_or_below(good_snr(alphas_cumprod), value)
+
+
+_good.register({"t_at_snr": good_t_at_snr})
+
+
 _NEVER = ("the SNR never drops to the value here, so the answer is None. np.argmax of an all-False array is 0: "
           "check that some step qualifies before you use it.")
 
@@ -239,12 +248,28 @@ def _t_at_snr_mistakes(abar, value, expected) -> list[tuple[str, object]]:
     return [(message, wrong) for message, wrong in mistakes if wrong is not None and wrong != expected]
 
 
+def _check_first_t(fn: Callable, args: tuple, expected, mistakes, substitute: dict, exercise: str,
+                   reveal: bool = True) -> None:
+    """One call of a function that returns a 1-based step t or None, checked (None: nothing else passes)."""
+    __tracebackhide__ = True
+    if expected is not None:
+        check_call(fn, args, expected, mistakes=mistakes, substitute=substitute, exercise=exercise, reveal=reveal)
+        return
+    try:  # expected None: the only thing check_call cannot compare; what came back decides
+        check_call(fn, args, np.nan, mistakes=mistakes, substitute=substitute, exercise=exercise, reveal=False,
+                   what=describe(fn, args) + (" (expected None)" if reveal else ""))
+    except CheckFailed as failure:
+        if isinstance(failure, Waiting) or "returned None" not in str(failure):
+            raise
+
+
 _SMALL = np.array([0.9, 0.75, 0.5, 0.2, 0.05])  # SNR 9, 3, 1 (exactly), 0.25, 0.053
+_LINEAR = np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))  # DDPM's linear schedule, T = 1000
 _T_AT_SNR_CASES = [
     (np.array([0.99, 0.98, 0.97, 0.9, 0.5]), 4.0),  # SNR 99, 49, 32.3, 9, 1
     (_SMALL, 1.0), (_SMALL, 2.0), (_SMALL, 0.3), (_SMALL, 10.0), (_SMALL, 0.01),
-    (np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)), 1.0),  # DDPM's linear schedule: t = 260
-    (np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)), 1e-6),  # never that low: None
+    (_LINEAR, 1.0),  # t = 260
+    (_LINEAR, 1e-6),  # never that low: None
 ]
 
 
@@ -256,28 +281,13 @@ def check_t_at_snr(t_at_snr: Callable) -> None:
     __tracebackhide__ = True
     for abar, value in _T_AT_SNR_CASES:
         expected = _first_at_or_below(good_snr(abar), value)
-        mistakes = _t_at_snr_mistakes(abar, value, expected)
-        if expected is not None:
-            check_call(t_at_snr, (abar, value), expected, mistakes=mistakes, substitute={"snr": good_snr})
-            continue
-        try:  # expected None: the only thing check_call cannot compare; what came back decides
-            check_call(t_at_snr, (abar, value), np.nan, mistakes=mistakes, substitute={"snr": good_snr},
-                       reveal=False, what=f"{describe(t_at_snr, (abar, value))} (expected None)")
-        except CheckFailed as failure:
-            if isinstance(failure, Waiting) or "returned None" not in str(failure):
-                raise
+        _check_first_t(t_at_snr, (abar, value), expected, _t_at_snr_mistakes(abar, value, expected),
+                       {"snr": good_snr}, "t_at_snr")
     print("t_at_snr: the first 1-based t with SNR <= value (DDPM's linear schedule: t = 260), None if never. ✔")
 
 
-# --- the data's variance and its scale -------------------------------------------------------------------
+# --- t_at_data_snr: the data's variance and its scale --------------------------------------------------------
 
-#: first t with s^2 SNR(t) <= 1 on DDPM's linear schedule, for the 64-px colour portrait (s^2 = 0.3189) with
-#: pixels in [-1, 1], [0, 1] (s^2 / 4) and [0, 255] (s^2 * 127.5^2); and the mistakes' values
-_DATA_SCALE = {
-    "t_snr1_pm1": (163, {"the unit": 260, "std": 208, "s2": 373, "mean square": 186}),
-    "t_snr1_01": (84, {"the unit": 260, "std": 154, "s2": 507, "mean square": 128}),
-    "t_snr1_255": (920, {"the unit": 260, "std": 651, "s2": 2, "mean square": 965}),
-}
 _DATA_SCALE_MESSAGES = {
     "the unit": "that is where SNR(t) = alpha_bar / (1 - alpha_bar) reaches 1, the SNR of unit-variance data. For "
                 "data of variance s^2 the SNR of x_t is s^2 * SNR(t): find the first t with SNR(t) <= 1 / s^2.",
@@ -290,16 +300,63 @@ _DATA_SCALE_MESSAGES = {
 }
 
 
-def check_data_scale(t_snr1_pm1, t_snr1_01, t_snr1_255) -> None:
-    """Check the first t at which the linear schedule's SNR *for the portrait* reaches 1, in three pixel ranges."""
+def _good_t_at_data_snr(alphas_cumprod, x0):
+    """The first 1-based t with var(x0) * SNR(t) <= 1, or None (what the exercise asks for)."""
+    return good_t_at_snr(alphas_cumprod, 1 / np.var(x0))
+
+
+_NEVER_DATA = ("var(x0) * SNR(t) stays above 1 at every step here, so the answer is None. np.argmax of an "
+               "all-False array is 0: check that some step qualifies before you use it.")
+
+
+def _data_scale_thresholds(x0) -> dict[str, float]:
+    """The SNR(t) threshold each named mistake compares with, for data ``x0``."""
+    x = np.asarray(x0, dtype=float)
+    return {"the unit": 1.0, "std": 1 / x.std(), "s2": x.var(), "mean square": 1 / np.mean(x**2)}
+
+
+def _data_scale_mistakes(abar, x0, expected) -> list[tuple[str, object]]:
+    snrs = good_snr(abar)
+    mistakes = [(_DATA_SCALE_MESSAGES[name], _first_at_or_below(snrs, threshold))
+                for name, threshold in _data_scale_thresholds(x0).items()]
+    mistakes.append(("an off-by-one in t: that is the 0-based array index. The maths' t is 1-based: "
+                     "alphas_cumprod[t - 1] is alpha_bar_t.", None if expected is None else expected - 1))
+    if expected is None:
+        mistakes = [(_NEVER_DATA, 1), (_NEVER_DATA, 0)] + mistakes
+    return [(message, wrong) for message, wrong in mistakes if wrong is not None and wrong != expected]
+
+
+def _data_scale_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(alphas_cumprod, x0): the portrait in three pixel ranges, then other images, batches and schedules."""
+    from ..data import sample_image
+
+    portrait = sample_image(64)  # [C, H, W], pixels in [-1, 1], variance 0.319
+    cosine = _good_cosine(1000, 0.008)
+    return [
+        (_LINEAR, portrait),  # the portrait as it is
+        (_LINEAR, (portrait + 1) / 2),  # pixels in [0, 1]
+        (_LINEAR, (portrait + 1) / 2 * 255),  # pixels in [0, 255]
+        (cosine, sample_image(32, gray=True)[0]),  # [H, W]
+        (cosine, np.round((portrait.transpose(1, 2, 0) + 1) / 2 * 255)),  # [H, W, C], whole numbers 0..255
+        (cosine, (np.stack([portrait, portrait[:, :, ::-1]]) + 1) / 2),  # a batch [B, C, H, W]
+        (np.array([0.95, 0.8, 0.5, 0.2, 0.05]), np.array([[1.0, -1.0], [0.0, 0.0]])),  # s^2 = 0.5: t = 3
+        (np.array([0.9, 0.8, 0.7]), np.array([[0.0, 4.0], [4.0, 0.0]])),  # s^2 = 4: never, None
+    ]
+
+
+def check_t_at_data_snr(t_at_data_snr: Callable) -> None:
+    """Check ``t_at_data_snr(alphas_cumprod, x0)``: the first 1-based t with var(x0) * SNR(t) <= 1, or None.
+
+    The learner's ``t_at_snr`` is replaced by :func:`good_t_at_snr` meanwhile (it has its own check). The
+    expected steps are never printed: the exercise asks for a prediction first, and the cell after it shows them.
+    """
     __tracebackhide__ = True
-    with _exercise("data_scale"):
-        for name, got in (("t_snr1_pm1", t_snr1_pm1), ("t_snr1_01", t_snr1_01), ("t_snr1_255", t_snr1_255)):
-            expected, wrong = _DATA_SCALE[name]
-            compare(got, expected, name, [(_DATA_SCALE_MESSAGES[k], v) for k, v in wrong.items()], tol=0.5,
-                    reveal=False)
-    print(f"The portrait's SNR reaches 1 at t = {int(t_snr1_pm1)} with pixels in [-1, 1], {int(t_snr1_01)} in "
-          f"[0, 1] and {int(t_snr1_255)} in [0, 255] (unit-variance data: 260). ✔")
+    for abar, x0 in _data_scale_cases():
+        expected = _good_t_at_data_snr(abar, x0)
+        _check_first_t(t_at_data_snr, (abar, x0), expected, _data_scale_mistakes(abar, x0, expected),
+                       {"t_at_snr": good_t_at_snr}, "t_at_data_snr", reveal=False)
+    print("t_at_data_snr: the first t with var(x0) * SNR(t) <= 1, on the portrait in three pixel ranges, other "
+          "images and batches of every shape, None if never. ✔")
 
 
 # --- sampling_timesteps: leading and trailing spacing -----------------------------------------------------
@@ -341,37 +398,66 @@ _TIMESTEP_CASES = [(10, 5, "leading"), (10, 5, "trailing"), (10, 4, "trailing"),
                    (1000, 50, "trailing"),
                    (100, 7, "leading"), (100, 7, "trailing"), (1000, 1, "leading"), (1000, 1, "trailing")]
 
-#: the alpha_bar a 50-step sampler assumes at its first step on Stable Diffusion's schedule rescaled to zero
-#: terminal SNR: leading starts at t = 981, trailing at t = 1000
-_FIRST_ABAR = {"abar_first_leading": 7.707612735854734e-05, "abar_first_trailing": 0.0}
-_FIRST_ABAR_MISTAKES = {
-    "abar_first_leading": [
-        ("that is alpha_bar_980: diffusers' timestep k = 980 is the maths' t = 981, and alpha_bar(t) takes the "
-         "maths' t.", 8.578784340054866e-05),
-        ("that is alpha_bar_982: alphas_cumprod[t] is alpha_bar_{t+1}; use alpha_bar(t) or alphas_cumprod[t - 1].",
-         6.886571612302134e-05),
-        ("that is Stable Diffusion's original schedule at t = 981; the question is about sd_zero, the schedule "
-         "rescaled to zero terminal SNR.", 0.005843783318683297),
-    ],
-    "abar_first_trailing": [
-        ("that is Stable Diffusion's original alpha_bar_T; the question is about sd_zero, whose alpha_bar_T is "
-         "exactly 0.", 0.004660098513077238),
-        ("that is alpha_bar_999: trailing's first step is the maths' t = 1000 = T.", 1.9678884604076756e-07),
-    ],
-}
+
+def _good_first_alpha_bar(abar, n: int, spacing: str) -> float:
+    return float(abar[_good_timesteps(len(abar), n, spacing)[0] - 1])
 
 
-def check_sampling_timesteps(sampling_timesteps: Callable, abar_first_leading, abar_first_trailing) -> None:
-    """Check ``sampling_timesteps(T, num_steps, spacing)`` and the alpha_bar each spacing starts from."""
+def _first_abar_mistakes(abar, n: int, spacing: str) -> list[tuple[str, float]]:
+    abar = np.asarray(abar, dtype=float)
+    T = len(abar)
+    steps = _good_timesteps(T, n, spacing)
+    t = steps[0]
+    other = "trailing" if spacing == "leading" else "leading"
+    mistakes = [
+        ("that is alpha_bar_{t-1}, one step before the sampler's first: the first element of "
+         "sampling_timesteps(...) is already the maths' t (diffusers' k + 1), and alpha_bar_t is "
+         "alphas_cumprod[t - 1]. Subtract 1 once, not twice.", abar[t - 2] if t >= 2 else None),
+        ("that is alpha_bar_{t+1}, one step after the sampler's first: alphas_cumprod[t] is alpha_bar_{t+1}; "
+         "alpha_bar_t is alphas_cumprod[t - 1].", abar[t] if t < T else None),
+        ("that is the alpha_bar of the sampler's *last* step: the steps run noisiest first, so its first step is "
+         "element [0] of sampling_timesteps(...).", abar[steps[-1] - 1]),
+        ("that is alpha_bar_T, the last value of alphas_cumprod: only trailing spacing starts at t = T; leading "
+         "starts at t = (num_steps - 1) * (T // num_steps) + 1.", abar[-1]),
+        (f"that is where {other} spacing starts; spacing = {spacing!r} asked for the other rule.",
+         abar[_good_timesteps(T, n, other)[0] - 1]),
+    ]
+    expected = abar[t - 1]
+    return [(message, wrong) for message, wrong in mistakes if wrong is not None and wrong != expected]
+
+
+#: alphas_cumprod[t] with t = T: one past the end
+_FIRST_ABAR_ERRORS = [(IndexError, "out of bounds", "alphas_cumprod[t] is alpha_bar_{t+1}, and at t = T it is past "
+                       "the end of the array: alpha_bar_t is alphas_cumprod[t - 1].")]
+
+
+def _first_abar_cases() -> list[tuple[np.ndarray, int, str]]:
+    """(alphas_cumprod, num_steps, spacing): a short schedule that ends at 0 first (its values read well in a
+    message), then Stable Diffusion's schedule rescaled to zero terminal SNR (50 steps), DDPM's linear schedule
+    and the cosine."""
+    from ..schedules import get_schedule, rescale_zero_terminal_snr
+
+    short = np.array([0.95, 0.8, 0.6, 0.3, 0.1, 0.0])  # T = 6, 4 steps: leading starts at t = 4, trailing at 6
+    sd_zero = rescale_zero_terminal_snr(get_schedule("scaled_linear", 1000)).alphas_cumprod
+    return [(short, 4, "leading"), (short, 4, "trailing"), (sd_zero, 50, "leading"), (sd_zero, 50, "trailing"),
+            (_LINEAR, 7, "trailing"), (_LINEAR, 7, "leading"), (_good_cosine(1000, 0.008), 1, "leading")]
+
+
+def check_sampling_timesteps(sampling_timesteps: Callable, first_alpha_bar: Callable) -> None:
+    """Check ``sampling_timesteps(T, num_steps, spacing)``, then ``first_alpha_bar(alphas_cumprod, num_steps,
+    spacing)``, the alpha_bar a sampler assumes at its first step (it may call the learner's sampling_timesteps,
+    which has just passed)."""
     __tracebackhide__ = True
     for T, n, spacing in _TIMESTEP_CASES:
         check_call(sampling_timesteps, (T, n, spacing), _good_timesteps(T, n, spacing),
-                   mistakes=_timesteps_mistakes(T, n, spacing), errors=_ROUND_ERRORS, tol=1e-9)
-    with _exercise("sampling_timesteps"):
-        for name, got in (("abar_first_leading", abar_first_leading), ("abar_first_trailing", abar_first_trailing)):
-            compare(got, _FIRST_ABAR[name], name, _FIRST_ABAR_MISTAKES[name], tol=1e-10, reveal=False)
-    print("sampling_timesteps: leading starts at t = 981, trailing at t = T = 1000; on the zero-terminal-SNR "
-          "schedule only trailing starts where alpha_bar = 0. ✔")
+                   mistakes=_timesteps_mistakes(T, n, spacing), errors=_ROUND_ERRORS, tol=1e-9,
+                   exercise="sampling_timesteps")
+    for abar, n, spacing in _first_abar_cases():
+        check_call(first_alpha_bar, (abar, n, spacing), _good_first_alpha_bar(abar, n, spacing),
+                   mistakes=_first_abar_mistakes(abar, n, spacing), errors=_FIRST_ABAR_ERRORS, tol=1e-12,
+                   exercise="first_alpha_bar")
+    print("sampling_timesteps: leading starts at t = 981, trailing at t = T = 1000 (T = 1000, 50 steps); "
+          "first_alpha_bar: the alpha_bar of the first of those steps, on any schedule. ✔")
 
 
 # --- average_pool: the pooling effect on SNR -------------------------------------------------------------
@@ -459,19 +545,28 @@ _hints.register({
         "index, and the maths' t is index + 1. If no entry is True, return None.",
         "mask = snr(alphas_cumprod) <= value; return int(np.argmax(mask)) + 1 if mask.any() else None",
     ],
-    "data_scale": [
-        "The SNR of x_t for data of variance s^2 is s^2 * SNR(t). It reaches 1 where SNR(t) = 1 / s^2.",
-        "s^2 is the pixels' variance: portrait.var() for [-1, 1]. Mapping [-1, 1] to [0, 1] is (x + 1) / 2 "
-        "(variance / 4), to [0, 255] multiply that by 255.",
-        "t_at_snr(linear.alphas_cumprod, 1 / x.var()) for each version x of the portrait (schedules.t_at_snr "
-        "works too).",
+    "t_at_data_snr": [
+        "The SNR of x_t for data of variance s^2 is s^2 * SNR(t): the signal part sqrt(alpha_bar) x0 has variance "
+        "alpha_bar s^2, the noise part 1 - alpha_bar. Where does s^2 * SNR(t) <= 1 put a bound on SNR(t) itself?",
+        "s^2 is the variance of all of x0's entries, whatever its shape: x0.var() (not the standard deviation, not "
+        "the mean of x0 ** 2). Your t_at_snr already finds the first t whose SNR is at or below a value, and "
+        "returns None when there is none.",
+        "One line: return t_at_snr(alphas_cumprod, <the bound on SNR(t) from hint 1, computed from x0>).",
     ],
     "sampling_timesteps": [
         "Build the 0-based k for i = 0..num_steps-1 with np.arange, by the rule of the spacing; then t = k + 1.",
         "Leading: k = (num_steps - 1 - i) * (T // num_steps). Trailing: k = np.round(T - i * T / num_steps) - 1 "
         "(a float step, rounded). Return integers, largest first.",
-        "For the alpha_bars: the first element of each spacing's steps is a maths' t, and sd_zero.alpha_bar(t) "
-        "takes the maths' t (alphas_cumprod[t - 1] is the same number).",
+        "i = np.arange(num_steps); compute k with the rule of the spacing (an if on the string spacing is fine), "
+        "then return (k + 1) as whole numbers (.astype(int) after np.round).",
+    ],
+    "first_alpha_bar": [
+        "The schedule has T = len(alphas_cumprod) steps. Which maths' step t does the sampler visit first? Your "
+        "sampling_timesteps lists them, noisiest first.",
+        "The first visited step is element [0] of sampling_timesteps(T, num_steps, spacing), already the maths' t; "
+        "alpha_bar_t sits at index t - 1 of the 0-based array.",
+        "t = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0]; then index alphas_cumprod with the "
+        "0-based position of alpha_bar_t.",
     ],
     "average_pool": [
         "Split each of the last two axes into (blocks, k): H into (H // k, k) and W into (W // k, k). One reshape "

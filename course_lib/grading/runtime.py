@@ -121,7 +121,12 @@ class _UnavailableModule(types.ModuleType):
     def __getattr__(self, attr: str):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return Unavailable(f"{self.__name__}.{attr}")
+        name = f"{self.__name__}.{attr}"
+        if name in AVAILABLE or any(a.startswith(name + ".") for a in AVAILABLE):
+            # ``from course_lib import data`` asks the package for the attribute before it imports the
+            # submodule: import it here, so an available module is the real one however it is imported
+            return importlib.import_module(name)
+        return Unavailable(name)
 
 
 class _Deferred(types.ModuleType):

@@ -8,9 +8,7 @@ ASSIGNMENT = "04-schedules-and-snr"
 NOT_APPLICABLE = {
     "cosine_alphas_cumprod": {"in-place"},  # its inputs are a whole number and a number
     "t_snr1_estimate": {"in-place", "scalar-only", "reference-only"},  # a value
-    "data_scale": {"in-place", "scalar-only", "reference-only"},  # values (course_lib may compute them)
     "waste_concept": {"in-place", "scalar-only", "reference-only"},
-    "sampling_timesteps": {"in-place"},  # whole numbers and a string
     "average_pool": {"scalar-only"},  # an array and a whole number: a loop over blocks is 2-D only (a "wrong")
 }
 
@@ -135,16 +133,69 @@ def t_at_snr(alphas_cumprod, value):
     return None
 '''
 
-# --- sampling_timesteps (the answer cell also sets the two alpha_bars) -----------------------------------------
+# --- t_at_data_snr (the answer cell data_scale) ------------------------------------------------------------------
 
-VALUES = '''
-abar_first_leading = sd_zero.alpha_bar(sampling_timesteps(T, 50, "leading")[0])
-abar_first_trailing = sd_zero.alpha_bar(sampling_timesteps(T, 50, "trailing")[0])
+def _data(*lines: str) -> dict[str, str]:
+    """The answer cell data_scale: t_at_data_snr with ``lines`` as its body."""
+    return {"data_scale": "def t_at_data_snr(alphas_cumprod, x0):\n" + "".join(f"    {line}\n" for line in lines)}
+
+
+DATA_LOOP = _data(
+    "s2 = np.mean((x0 - np.mean(x0)) ** 2)          # the variance, by hand",
+    "for t, alpha_bar in enumerate(alphas_cumprod, start=1):",
+    "    if s2 * alpha_bar / (1 - alpha_bar) <= 1:",
+    "        return t",
+    "return None")
+DATA_FLAT = _data("pixels = np.ravel(x0)", "return t_at_snr(alphas_cumprod, 1.0 / np.var(pixels))")
+DATA_IN_PLACE = _data("x0 -= x0.mean()                                   # centre the pixels first",
+                      "return t_at_snr(alphas_cumprod, 1 / np.mean(x0 ** 2))")
+DATA_FSUM = {"data_scale": '''
+import math
+
+def t_at_data_snr(alphas_cumprod, x0):
+    mean = math.fsum(x0) / x0.size                    # an exact sum, as for a list of numbers
+    s2 = math.fsum((x0 - mean) ** 2) / x0.size
+    return t_at_snr(alphas_cumprod, 1 / s2)
+'''}
+DATA_REFERENCE = {"data_scale": '''
+from course_lib import schedules as _schedules
+
+def t_at_data_snr(alphas_cumprod, x0):
+    return _schedules.t_at_snr(alphas_cumprod, 1 / x0.var())
+'''}
+DATA_NOTEBOOK_SCHEDULE = _data("return t_at_snr(linear.alphas_cumprod, 1 / x0.var())   # the notebook's schedule")
+
+# --- sampling_timesteps and first_alpha_bar (one answer cell) -----------------------------------------------------
+
+FIRST = '''
+
+def first_alpha_bar(alphas_cumprod, num_steps, spacing):
+    t = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0]
+    return alphas_cumprod[t - 1]
+'''
+FIRST_BY_HAND = '''
+
+def first_alpha_bar(alphas_cumprod, num_steps, spacing):
+    T = len(alphas_cumprod)                           # the first step worked out, without sampling_timesteps
+    t = T if spacing == "trailing" else (num_steps - 1) * (T // num_steps) + 1
+    return float(alphas_cumprod[t - 1])
+'''
+RIGHT_STEPS = '''
+    i = np.arange(num_steps)
+    if spacing == "leading":
+        return (num_steps - 1 - i) * (T // num_steps) + 1
+    return np.round(T - i * T / num_steps).astype(int)
 '''
 
 
-def _spacing(body: str, values: str = VALUES) -> dict[str, str]:
-    return {"sampling_timesteps": "def sampling_timesteps(T, num_steps, spacing):\n" + body + values}
+def _spacing(body: str, first: str = FIRST) -> dict[str, str]:
+    return {"sampling_timesteps": "def sampling_timesteps(T, num_steps, spacing):\n" + body + first}
+
+
+def _first(*lines: str) -> dict[str, str]:
+    """Right timesteps, and first_alpha_bar with ``lines`` as its body."""
+    return _spacing(RIGHT_STEPS, "\n\ndef first_alpha_bar(alphas_cumprod, num_steps, spacing):\n"
+                    + "".join(f"    {line}\n" for line in lines))
 
 
 SPACING_LISTS = _spacing('''
@@ -157,19 +208,19 @@ SPACING_LINSPACE = _spacing('''
     if spacing == "trailing":
         return np.round(np.linspace(T, T / num_steps, num_steps)).astype(int)   # same points, np.round
     return np.arange(num_steps)[::-1] * (T // num_steps) + 1
-''')
+''', FIRST_BY_HAND)
 SPACING_ZERO_BASED = _spacing('''
     i = np.arange(num_steps)
     if spacing == "leading":
         return (num_steps - 1 - i) * (T // num_steps)
     return np.round(T - i * T / num_steps).astype(int) - 1
-''', VALUES.replace("[0])", "[0] + 1)"))
+''', FIRST.replace("[t - 1]", "[t]"))
 SPACING_ASCENDING = _spacing('''
     i = np.arange(num_steps)
     if spacing == "leading":
         return i * (T // num_steps) + 1
     return np.round(T - i * T / num_steps).astype(int)[::-1]
-''', VALUES.replace("[0])", "[-1])"))
+''', FIRST.replace("[0]", "[-1]"))
 SPACING_HALF_UP = _spacing('''
     i = np.arange(num_steps)
     if spacing == "leading":
@@ -181,25 +232,21 @@ SPACING_INT_ROUND = _spacing('''
     if spacing == "leading":
         return (num_steps - 1 - i) * (T // num_steps) + 1
     return int(round(T - i * T / num_steps))
-''', '''
-abar_first_leading = sd_zero.alpha_bar(981)   # the first steps worked out by hand
-abar_first_trailing = sd_zero.alpha_bar(1000)
 ''')
-SPACING_VALUES_OFF_BY_ONE = _spacing('''
-    i = np.arange(num_steps)
-    if spacing == "leading":
-        return (num_steps - 1 - i) * (T // num_steps) + 1
-    return np.round(T - i * T / num_steps).astype(int)
-''', '''
-abar_first_leading = sd_zero.alphas_cumprod[sampling_timesteps(T, 50, "leading")[0]]
-abar_first_trailing = sd_zero.alpha_bar(sampling_timesteps(T, 50, "trailing")[0])
-''')
-SPACING_ORIGINAL_SCHEDULE = _spacing('''
-    i = np.arange(num_steps)
-    if spacing == "leading":
-        return (num_steps - 1 - i) * (T // num_steps) + 1
-    return np.round(T - i * T / num_steps).astype(int)
-''', VALUES.replace("sd_zero", "sd"))
+FIRST_NEXT_STEP = _first("t = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0]",
+                         "return alphas_cumprod[t]")
+FIRST_PREVIOUS_STEP = _first("k = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0] - 1   # diffusers' k",
+                             "return alphas_cumprod[k - 1]")
+FIRST_LAST_STEP = _first("steps = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)",
+                         "return alphas_cumprod[steps[-1] - 1]")
+FIRST_ALWAYS_T = _first("return alphas_cumprod[-1]                  # a sampler starts from pure noise, at T")
+FIRST_FLOORED_IN_PLACE = _first(
+    "alphas_cumprod[alphas_cumprod == 0] = 1e-12   # keep alpha_bar away from 0, in the caller's array",
+    "t = sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0]",
+    "return alphas_cumprod[t - 1]")
+FIRST_REFERENCE_STEPS = _first("from course_lib import schedules",
+                               "t = schedules.sampling_timesteps(len(alphas_cumprod), num_steps, spacing)[0]",
+                               "return alphas_cumprod[t - 1]")
 
 # --- average_pool -----------------------------------------------------------------------------------------------
 
@@ -322,20 +369,35 @@ SUBMISSIONS = [
                _answer("snr", "return np.sqrt(alphas_cumprod / (1 - alphas_cumprod))"),
                loses={"test_snr"}, says="the ratio of the coefficients themselves"),
 
-    # data_scale
-    Submission("data scale with the learner's own t_at_snr and variance by hand", {"data_scale":
-               "def _var(x):\n    return np.mean((x - x.mean()) ** 2)\n"
-               "t_snr1_pm1 = t_at_snr(linear.alphas_cumprod, 1 / _var(portrait))\n"
-               "t_snr1_01 = t_at_snr(linear.alphas_cumprod, 4 / _var(portrait))\n"
-               "t_snr1_255 = t_at_snr(linear.alphas_cumprod, 4 / (255 ** 2 * _var(portrait)))\n"}, kind="right"),
-    Submission("misconception: the unit-variance crossing for every range",
-               {"data_scale": "t_snr1_pm1 = t_snr1_01 = t_snr1_255 = schedules.t_at_snr(linear, 1.0)\n"},
+    # data_scale: t_at_data_snr
+    Submission("t_at_data_snr with the variance by hand and a loop, no t_at_snr", DATA_LOOP, kind="right"),
+    Submission("t_at_data_snr with np.var of the flattened pixels", DATA_FLAT, kind="right"),
+    Submission("misconception: the unit-variance crossing for any data", _data("return t_at_snr(alphas_cumprod, 1.0)"),
                loses={"test_data_scale"}, says="the SNR of unit-variance data", kind="wrong"),
-    Submission("misconception: the standard deviation for the variance", {"data_scale":
-               "t_snr1_pm1 = schedules.t_at_snr(linear, 1 / portrait.std())\n"
-               "t_snr1_01 = schedules.t_at_snr(linear, 1 / ((portrait + 1) / 2).std())\n"
-               "t_snr1_255 = schedules.t_at_snr(linear, 1 / ((portrait + 1) / 2 * 255).std())\n"},
+    Submission("misconception: the standard deviation for the variance",
+               _data("return t_at_snr(alphas_cumprod, 1 / x0.std())"),
                loses={"test_data_scale"}, says="the standard deviation s was used", kind="wrong"),
+    Submission("misconception: the threshold upside down", _data("return t_at_snr(alphas_cumprod, x0.var())"),
+               loses={"test_data_scale"}, says="the threshold is upside down", kind="wrong"),
+    Submission("misconception: the mean square for the variance",
+               _data("return t_at_snr(alphas_cumprod, 1 / np.mean(x0 ** 2))"),
+               loses={"test_data_scale"}, says="uses the mean of x^2", kind="wrong"),
+    Submission("misconception: np.argmax without the None case",
+               _data("return int(np.argmax(x0.var() * alphas_cumprod / (1 - alphas_cumprod) <= 1)) + 1"),
+               loses={"test_data_scale"}, says="np.argmax of an all-False array is 0", kind="wrong"),
+    Submission("t_at_data_snr centres x0 in place", DATA_IN_PLACE, loses={"test_data_scale"},
+               says="modified its input x0", kind="in-place"),
+    Submission("t_at_data_snr with math.fsum over an image", DATA_FSUM, loses={"test_data_scale"},
+               says="NumPy's versions", kind="scalar-only"),
+    Submission("t_at_data_snr through course_lib's t_at_snr", DATA_REFERENCE, loses={"test_data_scale"},
+               says="course_lib's own implementation", flags={"reference-implementation-used"},
+               kind="reference-only"),
+    Submission("t_at_data_snr on the notebook's linear schedule", DATA_NOTEBOOK_SCHEDULE, loses={"test_data_scale"},
+               says="uses `linear` (a course_lib Schedule) from the notebook", kind="reference-only"),
+    Submission("a wrong t_at_snr does not cost t_at_data_snr its points",
+               _answer("t_at_snr", "below = snr(alphas_cumprod) <= value",
+                       "return int(np.argmax(below)) if below.any() else None"),
+               loses={"test_t_at_snr"}, says="an off-by-one in t: that is the 0-based array index"),
 
     # waste_concept
     Submission("concept answer in lower case with spaces", {"waste_concept": 'waste_answer = " c "\n'}, kind="right"),
@@ -344,22 +406,31 @@ SUBMISSIONS = [
     Submission("misconception: large late betas mistaken for waste", {"waste_concept": 'waste_answer = "B"\n'},
                loses={"test_waste_concept"}, says="Look at log SNR, not at beta", kind="wrong"),
 
-    # sampling_timesteps
+    # sampling_timesteps and first_alpha_bar
     Submission("spacing with list comprehensions", SPACING_LISTS, kind="right"),
-    Submission("trailing spacing through linspace", SPACING_LINSPACE, kind="right"),
+    Submission("trailing spacing through linspace, the first step worked out by hand", SPACING_LINSPACE, kind="right"),
     Submission("misconception: diffusers' 0-based k returned as t", SPACING_ZERO_BASED,
                loses={"test_sampling_timesteps"}, says="those are diffusers' 0-based timesteps k", kind="wrong"),
     Submission("misconception: steps in ascending order", SPACING_ASCENDING,
                loses={"test_sampling_timesteps"}, says="the steps run upwards", kind="wrong"),
     Submission("misconception: halves rounded up", SPACING_HALF_UP,
                loses={"test_sampling_timesteps"}, says="halves to the even neighbour", kind="wrong"),
-    Submission("misconception: alphas_cumprod[t] for alpha_bar_t", SPACING_VALUES_OFF_BY_ONE,
-               loses={"test_sampling_timesteps"}, says="that is alpha_bar_982", kind="wrong"),
-    Submission("misconception: the original schedule, not the rescaled one", SPACING_ORIGINAL_SCHEDULE,
-               loses={"test_sampling_timesteps"}, says="Stable Diffusion's original schedule at t = 981", kind="wrong"),
+    Submission("misconception: alphas_cumprod[t] for alpha_bar_t", FIRST_NEXT_STEP,
+               loses={"test_sampling_timesteps"}, says="that is alpha_bar_{t+1}", kind="wrong"),
+    Submission("misconception: 1 subtracted twice from the first step", FIRST_PREVIOUS_STEP,
+               loses={"test_sampling_timesteps"}, says="that is alpha_bar_{t-1}", kind="wrong"),
+    Submission("misconception: the alpha_bar of the sampler's last step", FIRST_LAST_STEP,
+               loses={"test_sampling_timesteps"}, says="the sampler's *last* step", kind="wrong"),
+    Submission("misconception: every sampler starts at t = T", FIRST_ALWAYS_T,
+               loses={"test_sampling_timesteps"}, says="only trailing spacing starts at t = T", kind="wrong"),
+    Submission("first_alpha_bar moves alpha_bar_T off 0 in place", FIRST_FLOORED_IN_PLACE,
+               loses={"test_sampling_timesteps"}, says="modified its input alphas_cumprod", kind="in-place"),
     Submission("trailing spacing with int(round(...)) on an array", SPACING_INT_ROUND,
                loses={"test_sampling_timesteps"}, says="Python's round() (and int(...)) work on single numbers",
                kind="scalar-only"),
+    Submission("first_alpha_bar through course_lib's sampling_timesteps", FIRST_REFERENCE_STEPS,
+               loses={"test_sampling_timesteps"}, says="course_lib's own implementation",
+               flags={"reference-implementation-used"}, kind="reference-only"),
 
     # average_pool
     Submission("average_pool by summing strided slices", {"average_pool": POOL_SLICES}, kind="right"),
