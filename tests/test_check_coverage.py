@@ -85,3 +85,27 @@ def test_every_function_exercise_states_the_rules_its_tests_enforce(assignment):
         if cell.cell_type == "code" and meta.get("solution") and "def " in cell.source:
             text = _exercise_text(nb, i).lower()
             assert "not modify" in text, f"{assignment} {meta['grade_id']}: the exercise must say not to modify inputs"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_first_code_cell_runs_where_answers_are_graded(assignment):
+    """The grader runs the first code cell again with the answers, where course_lib has only the modules of
+    GRADED_AVAILABLE: the cell may import the rest, but call only those (so every name it makes exists there)."""
+    import ast
+
+    from course_lib.checks._core import GRADED_AVAILABLE
+
+    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    source = next(c.source for c in nb.cells if c.cell_type == "code")
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.startswith("%")))
+    unavailable = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
+            unavailable |= {alias.asname or alias.name for alias in node.names
+                            if f"{node.module}.{alias.name}" not in GRADED_AVAILABLE}
+    calls = [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and (root := node.func) is not None
+             and (getattr(root, "id", None) in unavailable
+                  or (isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name)
+                      and root.value.id in unavailable))]
+    assert not calls, f"{assignment}'s first code cell calls what does not exist where answers are graded: {calls}"

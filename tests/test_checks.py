@@ -223,3 +223,22 @@ def test_a_value_computed_with_course_lib_is_told_it_would_earn_nothing():
                        "eps2_needed = (0.3730 - np.sqrt(0.8) * x1_toy) / np.sqrt(0.2)")
         assert "x2_slip" not in _core.VALUE_SOURCES and "eps2_needed" not in _core.VALUE_SOURCES
         assert shell.run_cell("checks.check_slip(x2_slip, eps2_needed)").success
+
+
+def test_a_substituted_function_is_not_held_against_the_function_that_calls_it():
+    """forward_chain may call the learner's forward_step: the check puts a known-good one in its place, so what
+    the learner's forward_step reads does not count against forward_chain."""
+    from course_lib import forward
+
+    namespace = {"np": np, "forward": forward}
+    exec("def forward_step(x, b, e):\n    return forward.forward_step(x, b, e)\n"
+         "def forward_chain(x0, betas, eps):\n    states = [np.asarray(x0, dtype=float)]\n"
+         "    for b, e in zip(betas, eps):\n        states.append(forward_step(states[-1], b, e))\n"
+         "    return np.stack(states)\n", namespace)
+    checks.check_forward_chain(namespace["forward_chain"])
+
+
+def test_numbers_too_small_for_four_decimals_keep_their_digits():
+    from course_lib.checks._core import fmt
+
+    assert (fmt(7.707612735854734e-05), fmt(0.6261), fmt(0.0), fmt(2.5e7)) == ("7.708e-05", "0.6261", "0.0000", "2.5e+07")

@@ -86,13 +86,16 @@ class UsesReference(CheckFailed):
 # --- formatting ---------------------------------------------------------------------------------------------
 
 def fmt(value) -> str:
-    """A short, readable rendering of a number or an array (4 decimals, long arrays elided)."""
+    """A short, readable rendering of a number or an array (4 decimals, or 4 significant digits for a number
+    too small or too large for them; long arrays elided)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return type(value).__name__
     if arr.ndim == 0:
-        return f"{float(arr):.4f}"
+        number = float(arr)
+        return f"{number:.4f}" if number == 0 or 1e-3 <= abs(number) < 1e6 or not np.isfinite(number) \
+            else f"{number:.4g}"
     if arr.size > 8:
         return f"array of shape {arr.shape}"
     return np.array2string(arr, precision=4, separator=", ", threshold=8)
@@ -341,8 +344,9 @@ def unavailable_when_graded(value) -> str | None:
     return None
 
 
-def _globals_read(fn: Callable, namespace: dict) -> set[str]:
-    """Names of ``namespace`` that ``fn`` reads as globals, also through the notebook's own functions it calls."""
+def _globals_read(fn: Callable, namespace: dict, skip: set[str]) -> set[str]:
+    """Names of ``namespace`` that ``fn`` reads as globals, also through the notebook's own functions it calls;
+    the names in ``skip`` (those a check substitutes) are neither counted nor followed."""
     names: set[str] = set()
     todo, seen = [getattr(fn, "__code__", None)], set()
     while todo:
@@ -352,7 +356,8 @@ def _globals_read(fn: Callable, namespace: dict) -> set[str]:
         seen.add(code)
         todo += [const for const in code.co_consts if isinstance(const, types.CodeType)]
         for instruction in dis.get_instructions(code):
-            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and instruction.argval in namespace:
+            if (instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and instruction.argval in namespace
+                    and instruction.argval not in skip):
                 names.add(instruction.argval)
                 value = namespace[instruction.argval]
                 if isinstance(value, types.FunctionType) and value.__globals__ is namespace:
@@ -364,8 +369,8 @@ def _unavailable_globals(fn: Callable, skip: Iterable[str]) -> list[str]:
     namespace = getattr(fn, "__globals__", None)
     if namespace is None:
         return []
-    found = ((name, unavailable_when_graded(namespace[name])) for name in sorted(_globals_read(fn, namespace))
-             if name not in set(skip))
+    found = ((name, unavailable_when_graded(namespace[name]))
+             for name in sorted(_globals_read(fn, namespace, set(skip))))
     return [f"`{name}` ({what})" for name, what in found if what]
 
 
