@@ -170,6 +170,17 @@ def test_output_is_cut_as_it_arrives_and_an_enormous_message_is_never_read():
     assert out.cells[3].outputs[0].text == "last\n" or "cut by the grader" in out.cells[3].outputs[0].text
 
 
+def test_a_widgets_state_counts_towards_the_notebook_not_the_cell():
+    """The scrubber sends about 1.1 MB of widget state from one cell: not output shown in the cell, so not cut
+    there; widget state beyond the notebook's allowance is cut like any output."""
+    widget = "import ipywidgets\nw = ipywidgets.Text(value='a' * 1_500_000)\nw"
+    out, resources = _execute(_notebook(widget, "print('after')"), output_limit_cell_kb=1024, output_limit_kb=2048)
+    assert "output-truncated" not in resources["course_lib_grading"]["flags"]
+    assert out.cells[1].outputs[0].text == "after\n"
+    _, resources = _execute(_notebook(widget, widget), output_limit_cell_kb=1024, output_limit_kb=2048)
+    assert "output-truncated" in resources["course_lib_grading"]["flags"]
+
+
 def test_time_limits_hold_per_cell_and_per_notebook_and_an_uninterruptible_cell_is_stopped():
     import time
 

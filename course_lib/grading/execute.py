@@ -286,7 +286,10 @@ class SandboxedExecute(Execute):
         if kept["cell"] != cell_index:
             kept.update(cell=cell_index, cell_bytes=0)
         size = _size(msg["content"]) + sum(len(b) for b in msg.get("buffers") or [])
-        if (kept["cell_bytes"] + size > self.output_limit_cell_kb * 1024
+        # a widget's state (comm messages: the scrubber sends its image and noise once, about 1.1 MB) is not
+        # output shown in the cell: it counts towards the notebook's allowance only
+        cell_size = 0 if kind.startswith("comm_") else size
+        if (kept["cell_bytes"] + cell_size > self.output_limit_cell_kb * 1024
                 or kept["bytes"] + size > self.output_limit_kb * 1024):
             if cell_index not in self._cut:
                 self._cut.add(cell_index)
@@ -294,6 +297,6 @@ class SandboxedExecute(Execute):
                     f"\n[output cut by the grader: more than {self.output_limit_cell_kb} KiB in this cell or "
                     f"{self.output_limit_kb} KiB in the notebook]\n")))
             return None
-        kept["cell_bytes"] += size
+        kept["cell_bytes"] += cell_size
         kept["bytes"] += size
         return super().process_message(msg, cell, cell_index)
