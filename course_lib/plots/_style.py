@@ -6,7 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt  # first, so that IPython's inline backend is set up before we adjust it
 import numpy as np
 
-__all__ = ["PALETTE", "ABAR", "standard_normal_pdf", "schedule_label", "render_inline_without_tight_bbox"]
+__all__ = ["PALETTE", "ABAR", "standard_normal_pdf", "schedule_label", "render_inline_without_tight_bbox",
+           "note_clipped"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -33,6 +34,13 @@ _SCHEDULE_LABELS = {
 def schedule_label(name: str) -> str:
     """A schedule's name as a figure shows it: ``scaled_linear`` -> ``scaled linear`` (no raw underscores)."""
     return _SCHEDULE_LABELS.get(name, name.replace("_", " "))
+
+
+def note_clipped(fig) -> None:
+    """Say under a figure (or subfigure) of images that pixels outside [-1, 1] are shown clipped: a noisy x_t
+    has values well beyond it (its noise has standard deviation up to 1), drawn as black or full colour."""
+    fig.supxlabel("pixel values outside [-1, 1] are shown clipped (as black or full colour)", fontsize=8,
+                  color=PALETTE["black"])
 
 
 def standard_normal_pdf(x) -> np.ndarray:

@@ -16,7 +16,7 @@ from ..data import to_display
 from ..forward import q_sample
 from ..schedules import Schedule
 from ..stats import ks_2samp
-from ._style import PALETTE, schedule_label, standard_normal_pdf
+from ._style import PALETTE, note_clipped, schedule_label, standard_normal_pdf
 
 __all__ = ["image_strip", "noising_frames", "noising_strip", "same_endpoint_figure", "path_comparison_figure"]
 
@@ -37,6 +37,7 @@ def image_strip(images: Sequence, labels: Sequence[str], title: str, panel_inche
     for ax, image, label in zip(axes[0], images, labels):
         _show(ax, image, label)
     fig.suptitle(title)
+    note_clipped(fig)
     return fig
 
 
@@ -79,6 +80,7 @@ def same_endpoint_figure(x0_a, x0_b, schedule: Schedule, ts: Sequence[int], eps_
             if col == 0:
                 ax.set_ylabel(name)
     top.suptitle("Two very different images, noised step by step")
+    note_clipped(top)
     ax_start, ax_end = bottom.subplots(1, 2)
     bins = np.linspace(-4, 4, 81)
     colors = (PALETTE["blue"], PALETTE["orange"])
@@ -114,4 +116,5 @@ def path_comparison_figure(x0, paths: dict, ts: Sequence[int], eps, title: str):
             if col == 0:
                 ax.set_ylabel(label, fontsize=9)
     fig.suptitle(title)
+    note_clipped(fig)
     return fig

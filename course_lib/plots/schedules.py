@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import schedules as sch
 from ..data import to_display
-from ._style import PALETTE, schedule_label
+from ._style import PALETTE, note_clipped, schedule_label
 
 __all__ = [
     "style",
@@ -242,6 +242,7 @@ def explorer_figure(curves: dict, noised: dict, t: int, clean=None):
         ax.set_xticks([])
         ax.set_yticks([])
     bottom.suptitle(f"the same image and the same noise, at step t = {t} of each schedule", fontsize=10)
+    note_clipped(bottom)
     return fig
 
 
