@@ -103,8 +103,9 @@ def test_main(argv: list[str]) -> int:
 
     root = _root()
     env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    # --durations: the slowest tests at the end of every run, so a maintainer sees where CI's minutes go
     cmd = [sys.executable, "-m", "pytest", "tests", "solutions", "--nbval", "--nbval-current-env",
-           "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *argv]
+           "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--durations=15", *argv]
     return subprocess.call(cmd, cwd=root, env=env)
 
 

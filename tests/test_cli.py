@@ -42,7 +42,7 @@ def test_the_test_command_is_what_ci_runs(monkeypatch):
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: seen.update(cmd=cmd, cwd=cwd, env=env) or 7)
     assert cli.test_main(["-x"]) == 7
     assert seen["cmd"] == [sys.executable, "-m", "pytest", "tests", "solutions", "--nbval", "--nbval-current-env",
-                           "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-x"]
+                           "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "--durations=15", "-x"]
     assert seen["cwd"] == ROOT and seen["env"]["PATH"].startswith(str(Path(sys.executable).parent))
 
 
