@@ -178,8 +178,8 @@ class Attack:
     submission: Submission
     #: run on (submitted folder, course folder) after the notebook is written
     prepare: Callable[[Path, Path], None] | None = None
-    #: points now (``"NOT GRADED"`` for a refused submission), out of 10
-    expected: str = "0/10"
+    #: points now (``"NOT GRADED"`` for a refused submission), out of 10; a tuple: any of these
+    expected: str | tuple[str, ...] = "0/10"
     #: a flag the grader must raise (prefix), if any
     flag: str | None = None
     notebook_metadata: dict = field(default_factory=dict)
@@ -250,8 +250,10 @@ def attacks(cell_timeout: float) -> list[Attack]:
         Attack("notebook is a symbolic link to the solution", Submission("symlink"),
                prepare=_symlink_to_solution, expected="NOT GRADED"),
         Attack("notebook is a FIFO", Submission("fifo"), prepare=_fifo, expected="NOT GRADED"),
+        # its children hold 2.6 of the sandbox's 3 GiB for 120 s in the grading runtime too (an added cell runs
+        # there again): on a loaded machine the attacker's own hidden tests may then run out of time
         Attack("200 forked children holding 13 MiB each",
-               Submission("fork memory", extra=(("", _cell(FORK_MEMORY)),)), expected="8/10"),
+               Submission("fork memory", extra=(("", _cell(FORK_MEMORY)),)), expected=("8/10", "0/10")),
         Attack("/dev/shm filled (512 MiB)", Submission("shm", extra=(("", _cell(FILL_SHM)),)), expected="8/10"),
         Attack("20 added cells sleeping just under the per-cell limit",
                Submission("sleepers", extra=_tests_after_last(SLEEPER.format(seconds=sleep), 20)),
