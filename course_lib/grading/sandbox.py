@@ -418,14 +418,18 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.kill()
         for folder in self._cgroups:
-            for _ in range(100):
+            # EBUSY while the killed processes are being reaped: 200 children holding memory took over a second
+            # on a loaded machine, so wait up to 10 s (the next sandbox of this slot would remove it anyway)
+            deadline = time.monotonic() + 10.0
+            while True:
                 try:
                     folder.rmdir()
                     break
-                except OSError as e:  # EBUSY while the last killed process is being reaped
-                    if e.errno != errno.EBUSY:
+                except OSError as e:
+                    if e.errno != errno.EBUSY or time.monotonic() > deadline:
                         break
-                    time.sleep(0.01)
+                    self._kill_cgroups()  # a process that was still starting when the sandbox was killed
+                    time.sleep(0.02)
         self._cgroups.clear()
         if self.scratch is not None:
             if self._mounted:
