@@ -39,13 +39,20 @@ def _sid(i: int, name: str) -> str:
     return f"attack-{i:02d}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
 
 
+def _cgroups() -> set[str]:
+    return {str(p) for parent in _cgroup_parents().values() for p in parent.glob(f"{PREFIX}*")}
+
+
+#: The sandbox cgroups that existed before this module's class was graded (earlier tests' slots, reused later).
+_BEFORE: set[str] = set()
+
+
 def _left_behind(tmp: Path) -> dict:
     """What this test's sandboxes would leave on the machine if they were not cleaned up: scratch folders and
-    mounts in its own temporary folder, cgroups with no process left in them (another grader's are busy)."""
+    mounts in its own temporary folder, new cgroups with no process left in them (another grader's are busy)."""
     mounts = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
               if line.split()[4].startswith(str(tmp))]
-    cgroups = [str(p) for parent in _cgroup_parents().values() for p in parent.glob(f"{PREFIX}*")
-               if not (p / "cgroup.procs").read_text().strip()]
+    cgroups = [c for c in sorted(_cgroups() - _BEFORE) if not (Path(c) / "cgroup.procs").read_text().strip()]
     return {"scratch": sorted(p.name for p in tmp.iterdir()), "mounts": mounts, "empty cgroups": cgroups}
 
 
@@ -67,6 +74,7 @@ def attacked(tmp_path_factory):
     for path in [second, *second.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     tmp = tmp_path_factory.mktemp("sandboxes")  # this test's sandboxes make their scratch folders here
+    _BEFORE.update(_cgroups())
     saved = os.environ.get("TMPDIR")
     os.environ["TMPDIR"], tempfile.tempdir = str(tmp), None
     yield course, tmp
