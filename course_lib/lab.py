@@ -26,7 +26,8 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["LEARNER_CONFIG", "DISABLED_PLUGINS", "DISABLED_SERVER_EXTENSIONS", "learner_env", "lab_argv", "main"]
+__all__ = ["LEARNER_CONFIG", "DISABLED_PLUGINS", "DISABLED_SERVER_EXTENSIONS", "learner_env", "lab_argv", "listening",
+           "main"]
 
 LEARNER_CONFIG = Path(__file__).resolve().parent / "jupyter_learner"
 DISABLED_PLUGINS = ["@jupyter/nbgrader:menu", "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
@@ -71,6 +72,20 @@ def _server_info(pid: int, env: dict) -> dict | None:
         return None
 
 
+def listening(url: str) -> bool:
+    """Whether the server at ``url`` accepts connections yet. Jupyter announces its address (log line and
+    server record) a moment *before* its event loop binds the port, so an address seen is not yet one served."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -109,6 +124,8 @@ def run(work: Path, port: int = 8888, open_browser: bool = True, course: Path | 
                 return 1
             time.sleep(0.25)
             info = _server_info(proc.pid, env)
+            if info is not None and not listening(info["url"]):
+                info = None
         address = f"{info['url'].rstrip('/')}/lab?token={info['token']}"
         out(f"JupyterLab is serving your working copy {work} (Ctrl-C stops it; its messages go to {log}).")
         out("Your browser opens it where there is one; otherwise open this address:" if open_browser

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -28,11 +27,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from browser_lab import free_port
 from conftest import ROOT, tool_env
 from corpus import Submission
 from grading_corpus import build_submission, corpus_for, exercises_of
 from html_audit import PAYLOAD, audit
 from course_lib.grading.escape import spreadsheet
+from course_lib.lab import listening
 
 pytestmark = pytest.mark.slow
 A = "02-one-step-rule"
@@ -247,12 +248,6 @@ def _assert_hostile_graded(course: Path, lines: list[str], seen: dict, table: di
     bob.write_bytes(kept)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _assert_formgrader_serves_rubric_and_no_markup(course: Path) -> None:
     """`make formgrader` starts (as root here, as in CI), shows the rubric, and the hostile answer as text;
     the feedback shows no hidden test and no rubric."""
@@ -264,7 +259,7 @@ def _assert_formgrader_serves_rubric_and_no_markup(course: Path) -> None:
     assert "BEGIN HIDDEN TESTS" not in feedback and "hidden tests: not shown" in feedback
     assert not any(call in feedback for call in ("hidden.call(", "hidden.value(", "hidden.choice("))
     assert "Model answer" not in feedback and "onerror" in feedback  # the answer, as text
-    port, log = _free_port(), course / "formgrader.log"
+    port, log = free_port(), course / "formgrader.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(_make("formgrader", f"LAB_PORT={port}"), cwd=course, env=tool_env(), stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -272,7 +267,7 @@ def _assert_formgrader_serves_rubric_and_no_markup(course: Path) -> None:
         token = None
         for _ in range(240):
             match = re.search(rf"http://localhost:{port}/\S*\?token=([0-9a-f]+)", log.read_text())
-            if match:
+            if match and listening(f"http://localhost:{port}/"):  # announced a moment before it listens
                 token = match[1]
                 break
             assert proc.poll() is None, log.read_text()
