@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from . import _hints
-from ._core import CheckFailed, check_call, compare, describe, run_call
+from ._core import CheckFailed, check_call, check_cases, compare, describe, run_call
 from ._hints import hint
 from ._questions import check_choice
 
@@ -187,11 +187,10 @@ def check_equivalent_eps(equivalent_eps: Callable) -> None:
     """Check ``equivalent_eps(x0, x_t, alpha_bar)`` = (x_t - sqrt(alpha_bar) x0) / sqrt(1 - alpha_bar) on the
     toy, a 1-D and a 2-D array and images."""
     __tracebackhide__ = True
-    for x0, x_t, ab in _EPS_CASES:
-        expected = (np.asarray(x_t) - np.sqrt(ab) * np.asarray(x0)) / np.sqrt(1 - ab)
-        check_call(equivalent_eps, (x0, x_t, ab), expected, mistakes=_eps_mistakes(x0, x_t, ab),
-                   exercise="equivalent_eps")
-    print("equivalent_eps: the toy's two steps are one jump with eps = -0.4450; arrays and images too. ✔")
+    check_cases(equivalent_eps, _EPS_CASES,
+                lambda x0, x_t, ab: (np.asarray(x_t) - np.sqrt(ab) * np.asarray(x0)) / np.sqrt(1 - ab),
+                _eps_mistakes, exercise="equivalent_eps",
+                done="equivalent_eps: the toy's two steps are one jump with eps = -0.4450; arrays and images too.")
 
 
 # --- one timestep per sample --------------------------------------------------------------------------------
@@ -228,11 +227,9 @@ _EXTRACT_CASES = [
 def check_extract(extract: Callable) -> None:
     """Check ``extract(a, t, x_shape)`` = ``a[t - 1]`` reshaped to ``[B, 1, ..., 1]`` (len(x_shape) axes)."""
     __tracebackhide__ = True
-    for a, t, x_shape in _EXTRACT_CASES:
-        expected = a[t - 1].reshape((-1,) + (1,) * (len(x_shape) - 1))
-        check_call(extract, (a, t, x_shape), expected, mistakes=_extract_mistakes(a, t, x_shape),
-                   errors=_INDEX_ERRORS, exercise="extract")
-    print("extract: a[t - 1] for each sample, shaped [B, 1, ..., 1] to broadcast over x_shape, t unchanged. ✔")
+    check_cases(extract, _EXTRACT_CASES, lambda a, t, x_shape: a[t - 1].reshape((-1,) + (1,) * (len(x_shape) - 1)),
+                _extract_mistakes, errors=_INDEX_ERRORS, exercise="extract",
+                done="extract: a[t - 1] for each sample, shaped [B, 1, ..., 1] to broadcast over x_shape, t unchanged.")
 
 
 # --- where the two modes merge (a value derived, not copied) --------------------------------------------------

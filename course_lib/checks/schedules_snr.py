@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from . import _good, _hints
-from ._core import CheckFailed, Waiting, check_call, compare, describe
+from ._core import CheckFailed, Waiting, check_call, check_cases, compare, describe
 from ._hints import hint
 from ._questions import check_choice
 
@@ -90,9 +90,9 @@ def _cosine_mistakes(T: int, s: float) -> list[tuple[str, np.ndarray]]:
 def check_cosine_alphas_cumprod(cosine_alphas_cumprod: Callable) -> None:
     """Check ``cosine_alphas_cumprod(T, s)`` = f(t)/f(0), t = 1..T, on small T and on T = 1000."""
     __tracebackhide__ = True
-    for T, s in [(4, 0.008), (10, 0.1), (3, 0.0), (1000, 0.008)]:
-        check_call(cosine_alphas_cumprod, (T, s), _good_cosine(T, s), mistakes=_cosine_mistakes(T, s), tol=1e-9)
-    print("cosine_alphas_cumprod: f(t)/f(0) with the offset s, t = 1..T (Nichol & Dhariwal eq. 17). ✔")
+    check_cases(cosine_alphas_cumprod, [(4, 0.008), (10, 0.1), (3, 0.0), (1000, 0.008)], _good_cosine,
+                _cosine_mistakes, tol=1e-9,
+                done="cosine_alphas_cumprod: f(t)/f(0) with the offset s, t = 1..T (Nichol & Dhariwal eq. 17).")
 
 
 # --- betas_from_alphas_cumprod ----------------------------------------------------------------------------
@@ -140,10 +140,9 @@ _BETAS_CASES = [
 def check_betas_from_alphas_cumprod(betas_from_alphas_cumprod: Callable) -> None:
     """Check ``betas_from_alphas_cumprod(alphas_cumprod)`` on the toy, a cosine, a zero terminal SNR and T = 1000."""
     __tracebackhide__ = True
-    for abar in _BETAS_CASES:
-        check_call(betas_from_alphas_cumprod, (abar,), _good_betas(abar), mistakes=_betas_mistakes(abar), tol=1e-9)
-    print("betas_from_alphas_cumprod: beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, alpha_bar_0 = 1, T values "
-          "(the toy's 0.8, 0.64 give 0.2, 0.2). ✔")
+    check_cases(betas_from_alphas_cumprod, [(abar,) for abar in _BETAS_CASES], _good_betas, _betas_mistakes, tol=1e-9,
+                done="betas_from_alphas_cumprod: beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, alpha_bar_0 = 1, "
+                     "T values (the toy's 0.8, 0.64 give 0.2, 0.2).")
 
 
 # --- snr -------------------------------------------------------------------------------------------------
@@ -178,9 +177,9 @@ _SNR_CASES = [np.array([0.5, 0.8, 0.2, 0.99, 0.01]), 0.75, np.array([[0.1, 0.2],
 def check_snr(snr: Callable) -> None:
     """Check ``snr(alphas_cumprod)`` = alpha_bar / (1 - alpha_bar) on a 1-D array, a number and a 2-D array."""
     __tracebackhide__ = True
-    for abar in _SNR_CASES:
-        check_call(snr, (abar,), good_snr(abar), mistakes=_snr_mistakes(abar), tol=1e-9)
-    print("snr: alpha_bar / (1 - alpha_bar), the ratio of the squared coefficients, for numbers and arrays. ✔")
+    check_cases(snr, [(abar,) for abar in _SNR_CASES], good_snr, _snr_mistakes, tol=1e-9,
+                done="snr: alpha_bar / (1 - alpha_bar), the ratio of the squared coefficients, for numbers and "
+                     "arrays.")
 
 
 # --- predict before computing: where the linear schedule's SNR crosses 1 ---------------------------------
