@@ -7,16 +7,29 @@ README's commands, is tests/test_instructor_loop.py.
 """
 
 import csv
+import os
+import shutil
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import ROOT
 from grading_corpus import run
+from course_lib.grading.sandbox import _slot_dir, left_behind
 from course_lib.grading.workflow import grade
 
 pytestmark = pytest.mark.slow
 A = "02-one-step-rule"
+
+
+def sandboxes_of(pids: set[int]) -> set[int]:
+    """The sandbox slots whose lock processes ``pids`` hold now (read from /proc/locks): sandboxes in use by
+    these graders, not by another grader on the machine."""
+    inodes = {int(f.split()[5].split(":")[-1]) for f in Path("/proc/locks").read_text().splitlines()
+              if f.split()[1] == "FLOCK" and f.split()[4].isdigit() and int(f.split()[4]) in pids}
+    return {int(lock.stem) for lock in _slot_dir().glob("*.lock") if lock.stat().st_ino in inodes}
 
 
 def test_every_corpus_submission_gets_exactly_its_expected_grade(capsys):
@@ -53,32 +66,48 @@ def test_grading_in_two_processes_gives_the_serial_results_and_survives_ctrl_c(t
     from grading_corpus import corpus_for, make_course
 
     delegated = next(s for s in corpus_for(A) if s.name == "only calls course_lib's reference")
-    make_course(tmp_path, {A: [("a-full", Submission("the solution")), ("b-zero", None), ("d-reference", delegated)]})
+    # a-slow runs in its sandbox (three cells of 25 s, inside the per-cell and per-notebook limits) while a-full
+    # is graded and reported: Ctrl-C then comes while a worker is using its sandbox
+    slow = Submission("slow", extra=(("", "import time\ntime.sleep(25)"),) * 3)
+    make_course(tmp_path, {A: [("a-full", Submission("the solution")), ("a-slow", slow), ("b-zero", None),
+                               ("d-reference", delegated)]})
     (tmp_path / "submitted" / "c-broken" / A).mkdir(parents=True)
     (tmp_path / "submitted" / "c-broken" / A / f"{A}.ipynb").write_text("{ this is not a notebook")
     waits = "1 answer(s) to grade by hand; feedback after hand grading"
-    expected = {"a-full": f"8/10; {waits}", "b-zero": "0/10; feedback written", "c-broken": "NOT GRADED: ",
+    expected = {"a-full": f"8/10; {waits}", "a-slow": f"8/10; {waits}", "b-zero": "0/10; feedback written",
+                "c-broken": "NOT GRADED: ",
                 "d-reference": f"3/10; {waits}  flags: reference-implementation-used"}
 
+    sandboxes_at_ctrl_c = []
+
     def interrupt(line):
+        assert line.startswith(f"[1/5] a-full {A}: 8/10")
+        sandboxes_at_ctrl_c.extend(sandboxes_of({p.pid for p in multiprocessing.active_children()}))
         raise KeyboardInterrupt  # Ctrl-C right after the first submission is reported
 
     with pytest.raises(KeyboardInterrupt):
         grade(tmp_path, jobs=2, out=interrupt)
     assert multiprocessing.active_children() == []
+    if os.geteuid() == 0:  # root: sandboxes with slots
+        assert sandboxes_at_ctrl_c, "a-slow's worker was running it in its sandbox when Ctrl-C came"
+        assert not set(left_behind()) & set(sandboxes_at_ctrl_c), "the terminated worker's sandbox was removed"
+    submitted = tmp_path / "submitted"
+    shutil.copy(submitted / "a-full" / A / f"{A}.ipynb", submitted / "a-slow" / A)  # a-slow resubmits: quick now
     lines = []
     result = grade(tmp_path, jobs=2, out=lines.append)
-    assert [line.split(":")[0] for line in lines[:4]] == [f"[{i}/4] {s} {A}" for i, s in enumerate(sorted(expected), 1)]
+    assert [line.split(":")[0] for line in lines[:5]] == [f"[{i}/5] {s} {A}"
+                                                          for i, s in enumerate(sorted(expected), 1)]
     assert lines[0].endswith(f"8/10 (already graded); {waits}")
-    for line in lines[1:4]:  # graded now, or already graded by the interrupted run (never half graded)
+    for line in lines[1:5]:  # graded now, or already graded by the interrupted run (never half graded)
         student, text = line.split()[1], line.split(": ", 1)[1].replace("isolation:none, ", "")
         assert text.startswith(expected[student]) or "(already graded)" in text, line
     assert list(result.failed) == [(A, "c-broken")]
-    assert sorted(result.skipped + list(result.graded)) == [(A, s) for s in ("a-full", "b-zero", "d-reference")]
+    graded = ("a-full", "a-slow", "b-zero", "d-reference")
+    assert sorted(result.skipped + list(result.graded)) == [(A, s) for s in graded]
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
     assert sorted(r["student_id"] for r in rows) == sorted(expected)
     by_student = {r["student_id"]: r for r in rows}
-    assert [by_student[s]["score"] for s in sorted(expected)] == ["8.0", "0.0", "0.0", "3.0"]
+    assert [by_student[s]["score"] for s in sorted(expected)] == ["8.0", "8.0", "0.0", "0.0", "3.0"]
     assert by_student["c-broken"]["flags"] == "not-graded"
     assert "reference-implementation-used" in by_student["d-reference"]["flags"].split(";")
 
@@ -99,3 +128,31 @@ def test_parallel_grading_keeps_a_configured_database_and_gives_sqlite_a_busy_ti
     assert shared_db_url("sqlite:////course/gradebook.db") == "sqlite:////course/gradebook.db?timeout=120"
     assert shared_db_url("postgresql://grader@db/course") == "postgresql://grader@db/course"
     assert shared_db_url("sqlite:////course/gradebook.db?timeout=5") == "sqlite:////course/gradebook.db?timeout=5"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox slots need root")
+def test_kill_stops_grading_as_ctrl_c_does_and_leaves_no_sandbox(tmp_path):
+    """`kill` (SIGTERM) on `make grade` while a kernel runs: the same message and exit code as Ctrl-C, and the
+    sandbox is removed (scratch mount, cgroups)."""
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import tool_env
+    from corpus import Submission
+    from grading_corpus import make_course
+
+    make_course(tmp_path, {A: [("a-full", Submission("the solution"))]})
+    proc = subprocess.Popen([sys.executable, "-m", "course_lib.grading", "grade", "--jobs", "1"], cwd=tmp_path,
+                            env=dict(tool_env(), PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not sandboxes_of({proc.pid}) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    in_use = sandboxes_of({proc.pid})
+    assert in_use and proc.poll() is None, "graded before a sandbox was seen"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted: what was graded is in the gradebook" in err
+    assert not set(left_behind()) & in_use, "its sandbox was removed"

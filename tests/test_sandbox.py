@@ -258,3 +258,56 @@ def test_an_unprivileged_grader_gets_the_same_isolation_where_user_namespaces_ar
     assert report["processes"] == [1, 2] and report["tmp"] == _tmp_seen(report["cwd"])
     assert report["writes_course_lib"] == "OSError"
     assert result["flags"] == []
+
+
+HOLDER = """
+import subprocess, sys, time
+from course_lib.grading.sandbox import Limits, Sandbox
+with Sandbox("bwrap", Limits(), profile="kernel") as box:
+    # a process of the sandbox's uid, in its cgroups, like a kernel
+    subprocess.Popen(box.command([sys.executable, "-c", "import time; time.sleep(600)"]))
+    time.sleep(1)
+    print(box._slot[0], box.scratch, *box._cgroups, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="slots, mounts and cgroups need root")
+def test_what_a_killed_grader_left_is_reclaimed_and_a_sandbox_in_use_is_not():
+    """A grader killed with SIGKILL (or a worker terminated on Ctrl-C) cannot remove its sandbox: its kernel dies
+    with it (bubblewrap's --die-with-parent), but its scratch tmpfs and its cgroups stay until `reclaim` (which
+    `grade` runs first, and after ending its workers) clears them; a sandbox whose grader is alive is left alone."""
+    import signal
+    import time
+
+    from course_lib.grading.sandbox import _stale_mounts, left_behind, reclaim
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def start():
+        proc = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True, env=env)
+        slot, scratch, *cgroups = proc.stdout.readline().split()
+        return proc, int(slot), scratch, [Path(c) for c in cgroups]
+
+    killed, slot, scratch, cgroups = start()
+    alive, alive_slot, alive_scratch, alive_cgroups = start()
+    try:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=30)
+        uid = UID_BASE + slot
+        assert scratch in _stale_mounts(slot)
+        assert cgroups and all(c.exists() for c in cgroups), "the killed grader's sandbox is still there"
+        assert slot in left_behind() and alive_slot not in left_behind()
+        cleared = reclaim()
+        assert slot in cleared and alive_slot not in cleared
+        assert _processes_of(range(uid, uid + 1)) == [] and _stale_mounts(slot) == []
+        assert not any(c.exists() for c in cgroups)
+        assert alive_scratch in _stale_mounts(alive_slot) and all(c.exists() for c in alive_cgroups)
+        alive_uid = UID_BASE + alive_slot
+        assert _processes_of(range(alive_uid, alive_uid + 1)), "the live sandbox's process runs on"
+    finally:
+        for proc in (killed, alive):
+            proc.kill()
+            proc.wait(timeout=30)
+        time.sleep(0.1)
+        reclaim()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -18,6 +19,11 @@ def _jobs_argument(text: str) -> int:
         return check_jobs(int(text), "--jobs")
     except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1 (1 grades serially); got {text!r}")
+
+
+def _interrupt(signum, frame) -> None:
+    """``kill`` (SIGTERM) stops grading as Ctrl-C does: workers ended, sandboxes removed, the gradebook kept."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if build(root, root / args.out, args.assignment) else 1
     from .workflow import grade
 
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         grade(root, force=args.force, assignments=args.assignment, jobs=args.jobs)
     except KeyboardInterrupt:

@@ -34,6 +34,7 @@ from pathlib import Path
 from .course import api as course_api
 from .course import autograded_folder, gradebook
 from .per_submission import Outcome, grade_one
+from .sandbox import reclaim
 
 __all__ = ["SQLITE_TIMEOUT_S", "shared_db_url", "graded_in_parallel"]
 
@@ -90,8 +91,8 @@ def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, st
 
     ``unfinished`` maps each submission being autograded to its folder's mtime when it was handed out; a
     folder that changed since may be half written (and would not hold a record of what it graded, so the
-    next run grades it anyway). The workers' kernels exit on their own once their worker has gone (ipykernel
-    watches its parent).
+    next run grades it anyway). What the workers' sandboxes held (kernels, scratch mounts, cgroups) is
+    removed by :func:`course_lib.grading.sandbox.reclaim`.
     """
     processes = list((pool._processes or {}).values())  # no public way to end them before Python 3.14
     pool.shutdown(wait=False, cancel_futures=True)
@@ -99,6 +100,7 @@ def _stop_workers(pool: ProcessPoolExecutor, api, unfinished: dict[tuple[str, st
         process.terminate()
     for process in processes:
         process.join()
+    reclaim()  # the sandboxes of the submissions they were grading, which a terminated worker cannot remove
     for (assignment, student), before in unfinished.items():
         folder = autograded_folder(api.coursedir, assignment, student)
         if _mtime(folder) != before:

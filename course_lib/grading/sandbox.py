@@ -28,6 +28,10 @@ Root never runs student code as uid 0: where neither ``"bwrap"`` nor ``"uid-only
 :func:`isolation` raises :class:`SandboxUnavailable` saying how to fix it.
 
 Processes are started through :mod:`course_lib.grading._launch` (joins the cgroups, sets rlimits, execs).
+
+A grader that is killed (SIGKILL, or a parallel worker ended on Ctrl-C) cannot remove its sandbox; its kernel
+dies with it (``--die-with-parent``), but its scratch mount and its cgroups stay. :func:`reclaim` removes what
+such graders left in the slots nobody holds; grading runs it first, and again after ending its workers.
 """
 
 from __future__ import annotations
@@ -46,13 +50,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _launch
 
 __all__ = ["MODES", "FLAGGED_MODES", "Limits", "Sandbox", "SandboxUnavailable", "isolation", "KEEP_ENV",
-           "UID_BASE", "leftover_processes"]
+           "UID_BASE", "leftover_processes", "left_behind", "reclaim"]
 
 #: Isolation modes, strongest first (see the module docstring).
 MODES = ("bwrap", "bwrap-userns", "uid-only", "none")
@@ -178,22 +184,22 @@ def _take_slot() -> tuple[int, int]:
     raise SandboxUnavailable(f"all {SLOTS} sandbox slots are in use")
 
 
+def _uids_of(pid: int) -> set[int]:
+    """The real and effective uid of process ``pid`` (none if it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Uid:"):
+                    return {int(u) for u in line.split()[1:3]}
+    except OSError:
+        pass
+    return set()
+
+
 def _processes_of(uids: range) -> list[int]:
     """PIDs of the processes whose real or effective uid is in ``uids``."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/status", "rb") as fh:
-                for line in fh:
-                    if line.startswith(b"Uid:"):
-                        if any(int(u) in uids for u in line.split()[1:3]):
-                            found.append(int(entry.name))
-                        break
-        except OSError:
-            continue
-    return found
+    return [int(entry.name) for entry in os.scandir("/proc")
+            if entry.name.isdigit() and any(uid in uids for uid in _uids_of(int(entry.name)))]
 
 
 def leftover_processes() -> list[int]:
@@ -281,11 +287,107 @@ def _unmount(path: str) -> None:
         raise OSError(ctypes.get_errno(), f"umount {path}: {os.strerror(ctypes.get_errno())}")
 
 
-def _stale_mounts(slot: int) -> list[str]:
-    """Scratch tmpfs mounts of ``slot`` left by a grader that was killed (we hold the slot: none is in use)."""
-    pattern = re.compile(rf"/{PREFIX}{slot}-[^/]+$")
+def _stale_mounts(slot: int | None = None) -> list[str]:
+    """Scratch tmpfs mounts of ``slot`` (of any slot if None): in use, or left by a grader that was killed."""
+    pattern = re.compile(rf"/{PREFIX}{'[0-9]+' if slot is None else slot}-[^/]+$")
     return [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
             if pattern.search(line.split()[4])]
+
+
+def _remove_cgroup(folder: Path) -> None:
+    """Kill what is left in a sandbox's cgroup folder and remove it. Removing fails with EBUSY while the killed
+    processes are being reaped (200 children holding memory took over a second on a loaded machine): wait up to
+    10 s for that (a cgroup still busy then is removed by the next sandbox of its slot)."""
+    def kill() -> None:
+        if (folder / "cgroup.kill").exists():
+            _write(folder / "cgroup.kill", 1)
+        _kill_all(lambda: _pids_in(folder))
+
+    kill()
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError as e:
+            if e.errno != errno.EBUSY or time.monotonic() > deadline:
+                return
+            kill()  # a process that was still starting when the sandbox was killed
+            time.sleep(0.02)
+
+
+def _pids_in(folder: Path) -> list[int]:
+    try:
+        return [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+    except OSError:
+        return []
+
+
+def _clear_slot(slot: int) -> None:
+    """Remove what a grader that was killed left in ``slot``: processes running as its uid, its scratch mounts,
+    its cgroups. The caller holds the slot's lock, so none of it is in use."""
+    uid = UID_BASE + slot
+    _kill_all(lambda: _processes_of(range(uid, uid + 1)))
+    for stale in _stale_mounts(slot):
+        _unmount(stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    for parent in _cgroup_parents().values():
+        _remove_cgroup(parent / f"{PREFIX}{slot}")
+
+
+def _slots_left_behind() -> set[int]:
+    """Slots that have a process, a scratch mount or a cgroup (this process's cgroup parents): in use by a
+    running grader, or left by one that was killed."""
+    slots = {uid - UID_BASE for pid in leftover_processes() for uid in _uids_of(pid)}
+    slots |= {int(re.search(rf"/{PREFIX}([0-9]+)-[^/]+$", m)[1]) for m in _stale_mounts()}
+    slots |= {int(folder.name[len(PREFIX):]) for parent in _cgroup_parents().values()
+              for folder in parent.glob(f"{PREFIX}*") if folder.name[len(PREFIX):].isdigit()}
+    return {slot for slot in slots if 0 <= slot < SLOTS}
+
+
+@contextmanager
+def _holding(slot: int) -> Iterator[bool]:
+    """Hold ``slot``'s lock for the block if nobody holds it (yields False, and holds nothing, if somebody does)."""
+    fd = os.open(_slot_dir() / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)
+
+
+def left_behind() -> list[int]:
+    """Slots that hold something (a process, a scratch mount, a cgroup) although no grader is using them: what
+    a grader that was killed left. Empty without root."""
+    if os.geteuid() != 0:
+        return []
+    found = []
+    for slot in sorted(_slots_left_behind()):
+        with _holding(slot) as free:
+            if free:
+                found.append(slot)
+    return found
+
+
+def reclaim() -> list[int]:
+    """Clear every slot :func:`left_behind` by a grader that was killed (a worker ended by Ctrl-C, a grader that
+    got SIGKILL), so that no sandbox uid keeps running, no scratch tmpfs stays mounted and no cgroup stays
+    behind until the next sandbox that happens to take the same slot. Slots in use are left alone. Returns
+    the slots cleared."""
+    cleared = []
+    for slot in left_behind():
+        with _holding(slot) as free:
+            if free:
+                _clear_slot(slot)
+                cleared.append(slot)
+    return cleared
 
 
 # --- the sandbox ------------------------------------------------------------------------------------------
@@ -327,11 +429,7 @@ class Sandbox:
         if root_mode:
             self._slot = _take_slot()
             self.uid = UID_BASE + self._slot[0]
-            # nothing may be running as this uid already
-            _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
-            for stale in _stale_mounts(self._slot[0]):
-                _unmount(stale)
-                shutil.rmtree(stale, ignore_errors=True)
+            _clear_slot(self._slot[0])  # nothing may be running as this uid already
             self._make_cgroups()
         if self.profile == "kernel":
             tag = f"{self._slot[0]}-" if self._slot else ""
@@ -347,12 +445,7 @@ class Sandbox:
         memory = self.limits.memory_mb * 2**20
         for controller, parent in parents.items():
             folder = parent / name
-            if folder.exists():  # left by a grader that was killed; we hold the slot, so it is not in use
-                self._cgroups.append(folder)
-                self._kill_cgroups()
-                self._cgroups.clear()
-                folder.rmdir()
-            folder.mkdir()
+            folder.mkdir()  # _clear_slot removed what a killed grader left
             self._cgroups.append(folder)
             if controller == "memory":
                 _write(folder / "memory.limit_in_bytes", memory)
@@ -394,13 +487,7 @@ class Sandbox:
         return False
 
     def _cgroup_pids(self) -> list[int]:
-        pids = set()
-        for folder in self._cgroups:
-            try:
-                pids |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
-            except OSError:
-                pass
-        return sorted(pids)
+        return sorted({pid for folder in self._cgroups for pid in _pids_in(folder)})
 
     def _kill_cgroups(self) -> None:
         for folder in self._cgroups:
@@ -418,18 +505,7 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.kill()
         for folder in self._cgroups:
-            # EBUSY while the killed processes are being reaped: 200 children holding memory took over a second
-            # on a loaded machine, so wait up to 10 s (the next sandbox of this slot would remove it anyway)
-            deadline = time.monotonic() + 10.0
-            while True:
-                try:
-                    folder.rmdir()
-                    break
-                except OSError as e:
-                    if e.errno != errno.EBUSY or time.monotonic() > deadline:
-                        break
-                    self._kill_cgroups()  # a process that was still starting when the sandbox was killed
-                    time.sleep(0.02)
+            _remove_cgroup(folder)
         self._cgroups.clear()
         if self.scratch is not None:
             if self._mounted:

@@ -28,6 +28,7 @@ from .course import feedback_folder, gradebook, load_config, submissions
 from .feedback import status as feedback_status
 from .export import FlaggedCsvExportPlugin
 from .per_submission import Outcome, grade_one, needs_autograde, submitted_digest, summary
+from .sandbox import reclaim
 from .submission import submission_problem
 
 __all__ = ["release", "seal_questions", "grade", "GradeResult", "check_jobs", "default_jobs",
@@ -227,6 +228,7 @@ def grade(root: Path, force: bool = False, assignments: list[str] | None = None,
     root = Path(root)
     if jobs is not None:
         check_jobs(jobs)
+    reclaim()  # what a grader that was killed left behind: its sandboxes' processes, mounts and cgroups
     api, result = course_api(root), GradeResult()
     todo, refused = submissions(api.coursedir, assignments)
     for assignment, student, why in refused:
