@@ -365,8 +365,8 @@ def _holding(slot: int) -> Iterator[bool]:
 
 def left_behind() -> list[int]:
     """Slots that hold something (a process, a scratch mount, a cgroup) although no grader is using them: what
-    a grader that was killed left. Empty without root."""
-    if os.geteuid() != 0:
+    a grader that was killed left. Empty without root or without Linux's /proc (no slots there)."""
+    if os.geteuid() != 0 or not os.path.isdir("/proc/self"):
         return []
     found = []
     for slot in sorted(_slots_left_behind()):
