@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT
 from corpus.attacks import ASSIGNMENT, HONEST, INJECTED_FLAGS, MARK, attacks
 from grading_corpus import make_course
-from course_lib.grading.sandbox import PREFIX, _cgroup_parents, isolation, leftover_processes
+from course_lib.grading.sandbox import isolation, left_behind, leftover_processes
 from course_lib.grading.workflow import grade
 
 pytestmark = pytest.mark.slow
@@ -39,21 +39,13 @@ def _sid(i: int, name: str) -> str:
     return f"attack-{i:02d}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
 
 
-def _cgroups() -> set[str]:
-    return {str(p) for parent in _cgroup_parents().values() for p in parent.glob(f"{PREFIX}*")}
-
-
-#: The sandbox cgroups that existed before this module's class was graded (earlier tests' slots, reused later).
-_BEFORE: set[str] = set()
-
-
 def _left_behind(tmp: Path) -> dict:
     """What this test's sandboxes would leave on the machine if they were not cleaned up: scratch folders and
-    mounts in its own temporary folder, new cgroups with no process left in them (another grader's are busy)."""
+    mounts in its own temporary folder, sandbox slots that hold a cgroup, a mount or a process while no grader
+    holds them (another grader's are in use; grading cleared what earlier ones left before it started)."""
     mounts = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
               if line.split()[4].startswith(str(tmp))]
-    cgroups = [c for c in sorted(_cgroups() - _BEFORE) if not (Path(c) / "cgroup.procs").read_text().strip()]
-    return {"scratch": sorted(p.name for p in tmp.iterdir()), "mounts": mounts, "empty cgroups": cgroups}
+    return {"scratch": sorted(p.name for p in tmp.iterdir()), "mounts": mounts, "slots left behind": left_behind()}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +66,6 @@ def attacked(tmp_path_factory):
     for path in [second, *second.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     tmp = tmp_path_factory.mktemp("sandboxes")  # this test's sandboxes make their scratch folders here
-    _BEFORE.update(_cgroups())
     saved = os.environ.get("TMPDIR")
     os.environ["TMPDIR"], tempfile.tempdir = str(tmp), None
     yield course, tmp
@@ -122,7 +113,7 @@ def test_attacks_change_nothing_for_honest_students(attacked, jobs):
 
     assert leftover_processes() == [], "a process of a sandbox outlived grading"
     assert [str(t) for t in TRACES if t.exists()] == [], "a submission wrote outside its sandbox"
-    assert _left_behind(tmp) == {"scratch": [], "mounts": [], "empty cgroups": []}, "a sandbox left something"
+    assert _left_behind(tmp) == {"scratch": [], "mounts": [], "slots left behind": []}, "a sandbox left something"
     # every submission within its limits: the notebook's wall time, then as much again for the hidden tests
     if jobs == 1:
         slowest = max(per_line[:len(HONEST) + len(ATTACKS)])

@@ -51,7 +51,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,17 +163,25 @@ def _slot_dir() -> Path:
     return path
 
 
+def _try_lock(slot: int) -> int | None:
+    """Take ``slot``'s exclusive lock if nobody holds it: its file descriptor (closing it releases the lock),
+    or None."""
+    fd = os.open(_slot_dir() / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def _take_slot() -> tuple[int, int]:
     """A free slot, held by an exclusive lock until its file descriptor is closed: (slot, fd)."""
-    folder = _slot_dir()
     start = os.getpid() % SLOTS  # spread concurrent graders over the slots
     for i in range(SLOTS):
         slot = (start + i) % SLOTS
-        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _try_lock(slot)
+        if fd is None:
             continue
         try:
             pwd.getpwuid(UID_BASE + slot)
@@ -287,23 +294,32 @@ def _unmount(path: str) -> None:
         raise OSError(ctypes.get_errno(), f"umount {path}: {os.strerror(ctypes.get_errno())}")
 
 
-def _stale_mounts(slot: int | None = None) -> list[str]:
-    """Scratch tmpfs mounts of ``slot`` (of any slot if None): in use, or left by a grader that was killed."""
-    pattern = re.compile(rf"/{PREFIX}{'[0-9]+' if slot is None else slot}-[^/]+$")
-    return [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
-            if pattern.search(line.split()[4])]
+_SCRATCH_MOUNT = re.compile(rf"/{PREFIX}([0-9]+)-[^/]+$")
+
+
+def _scratch_mounts() -> dict[str, int]:
+    """The scratch tmpfs mounts of every slot, mount point -> slot: in use, or left by a grader that was killed."""
+    points = (line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines())
+    return {point: int(found[1]) for point in points if (found := _SCRATCH_MOUNT.search(point))}
+
+
+def _stale_mounts(slot: int) -> list[str]:
+    """The scratch tmpfs mounts of ``slot``."""
+    return [point for point, owner in _scratch_mounts().items() if owner == slot]
+
+
+def _kill_cgroup(folder: Path) -> None:
+    """Kill every process in a sandbox's cgroup folder (``cgroup.kill`` where the kernel has it)."""
+    if (folder / "cgroup.kill").exists():
+        _write(folder / "cgroup.kill", 1)
+    _kill_all(lambda: _pids_in(folder))
 
 
 def _remove_cgroup(folder: Path) -> None:
     """Kill what is left in a sandbox's cgroup folder and remove it. Removing fails with EBUSY while the killed
     processes are being reaped (200 children holding memory took over a second on a loaded machine): wait up to
     10 s for that (a cgroup still busy then is removed by the next sandbox of its slot)."""
-    def kill() -> None:
-        if (folder / "cgroup.kill").exists():
-            _write(folder / "cgroup.kill", 1)
-        _kill_all(lambda: _pids_in(folder))
-
-    kill()
+    _kill_cgroup(folder)
     deadline = time.monotonic() + 10.0
     while True:
         try:
@@ -314,7 +330,7 @@ def _remove_cgroup(folder: Path) -> None:
         except OSError as e:
             if e.errno != errno.EBUSY or time.monotonic() > deadline:
                 return
-            kill()  # a process that was still starting when the sandbox was killed
+            _kill_cgroup(folder)  # a process that was still starting when the sandbox was killed
             time.sleep(0.02)
 
 
@@ -341,39 +357,31 @@ def _slots_left_behind() -> set[int]:
     """Slots that have a process, a scratch mount or a cgroup (this process's cgroup parents): in use by a
     running grader, or left by one that was killed."""
     slots = {uid - UID_BASE for pid in leftover_processes() for uid in _uids_of(pid)}
-    slots |= {int(re.search(rf"/{PREFIX}([0-9]+)-[^/]+$", m)[1]) for m in _stale_mounts()}
+    slots |= set(_scratch_mounts().values())
     slots |= {int(folder.name[len(PREFIX):]) for parent in _cgroup_parents().values()
               for folder in parent.glob(f"{PREFIX}*") if folder.name[len(PREFIX):].isdigit()}
     return {slot for slot in slots if 0 <= slot < SLOTS}
 
 
-@contextmanager
-def _holding(slot: int) -> Iterator[bool]:
-    """Hold ``slot``'s lock for the block if nobody holds it (yields False, and holds nothing, if somebody does)."""
-    fd = os.open(_slot_dir() / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        yield False
+def _unheld_slots_left_behind() -> Iterator[int]:
+    """The slots of :func:`_slots_left_behind` that nobody holds, each yielded while holding its lock. Nothing
+    without root or without Linux's /proc (no slots there)."""
+    if os.geteuid() != 0 or not os.path.isdir("/proc/self"):
         return
-    try:
-        yield True
-    finally:
-        os.close(fd)
+    for slot in sorted(_slots_left_behind()):
+        fd = _try_lock(slot)
+        if fd is None:
+            continue  # a grader is using it
+        try:
+            yield slot
+        finally:
+            os.close(fd)
 
 
 def left_behind() -> list[int]:
     """Slots that hold something (a process, a scratch mount, a cgroup) although no grader is using them: what
-    a grader that was killed left. Empty without root or without Linux's /proc (no slots there)."""
-    if os.geteuid() != 0 or not os.path.isdir("/proc/self"):
-        return []
-    found = []
-    for slot in sorted(_slots_left_behind()):
-        with _holding(slot) as free:
-            if free:
-                found.append(slot)
-    return found
+    a grader that was killed left."""
+    return list(_unheld_slots_left_behind())
 
 
 def reclaim() -> list[int]:
@@ -382,11 +390,9 @@ def reclaim() -> list[int]:
     behind until the next sandbox that happens to take the same slot. Slots in use are left alone. Returns
     the slots cleared."""
     cleared = []
-    for slot in left_behind():
-        with _holding(slot) as free:
-            if free:
-                _clear_slot(slot)
-                cleared.append(slot)
+    for slot in _unheld_slots_left_behind():
+        _clear_slot(slot)
+        cleared.append(slot)
     return cleared
 
 
@@ -486,19 +492,10 @@ class Sandbox:
                 return True
         return False
 
-    def _cgroup_pids(self) -> list[int]:
-        return sorted({pid for folder in self._cgroups for pid in _pids_in(folder)})
-
-    def _kill_cgroups(self) -> None:
-        for folder in self._cgroups:
-            if (folder / "cgroup.kill").exists():
-                _write(folder / "cgroup.kill", 1)
-        _kill_all(self._cgroup_pids)
-
     def kill(self) -> None:
         """Kill every process of the sandbox now (its cgroups, and everything running as its uid)."""
-        if self._cgroups:
-            self._kill_cgroups()
+        for folder in self._cgroups:
+            _kill_cgroup(folder)
         if self.uid is not None:
             _kill_all(lambda: _processes_of(range(self.uid, self.uid + 1)))
 
