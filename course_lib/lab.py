@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 __all__ = ["LEARNER_CONFIG", "DISABLED_PLUGINS", "DISABLED_SERVER_EXTENSIONS", "learner_env", "lab_argv", "listening",
            "main"]
@@ -75,9 +77,6 @@ def _server_info(pid: int, env: dict) -> dict | None:
 def listening(url: str) -> bool:
     """Whether the server at ``url`` accepts connections yet. Jupyter announces its address (log line and
     server record) a moment *before* its event loop binds the port, so an address seen is not yet one served."""
-    import socket
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     try:
         with socket.create_connection((parts.hostname, parts.port or 80), timeout=2):

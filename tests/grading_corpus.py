@@ -287,13 +287,12 @@ def check(folder: Path, plan, visible: dict[str, dict[str, set[str]]] | None = N
             owned = _tests_of(assignment)
             for sid, graded_sub in entries:
                 notebook = gb.find_submission_notebook(assignment, assignment, sid)
-                auto_all = {g.name: (g.auto_score, g.max_score) for g in notebook.grades if g.cell_type == "code"}
-                lost_all = {k for k, (score, top) in auto_all.items() if score != top}
+                auto = {g.name: (g.auto_score, g.max_score) for g in notebook.grades if g.cell_type == "code"}
+                lost_all = {k for k, (score, top) in auto.items() if score != top}
                 group = (members or {}).get(sid)
-                explained = set().union(*(_own_tests(m, owned) for m in group)) if group else set(auto_all)
+                explained = set().union(*(_own_tests(m, owned) for m in group)) if group else set(auto)
                 for sub in group or (graded_sub,):
-                    mine = _own_tests(sub, owned) if group else set(auto_all)
-                    auto = auto_all
+                    mine = _own_tests(sub, owned) if group else set(auto)
                     lost = (lost_all & mine) | (lost_all - explained)  # a loss no member explains is everyone's
                     rows.append(_row(folder, assignment, sid, sub, auto, lost, visible))
     return rows

@@ -27,8 +27,8 @@ A = "02-one-step-rule"
 def sandboxes_of(pids: set[int]) -> set[int]:
     """The sandbox slots whose lock processes ``pids`` hold now (read from /proc/locks): sandboxes in use by
     these graders, not by another grader on the machine."""
-    inodes = {int(f.split()[5].split(":")[-1]) for f in Path("/proc/locks").read_text().splitlines()
-              if f.split()[1] == "FLOCK" and f.split()[4].isdigit() and int(f.split()[4]) in pids}
+    holders, locks = {str(pid) for pid in pids}, [line.split() for line in Path("/proc/locks").read_text().splitlines()]
+    inodes = {int(lock[5].split(":")[-1]) for lock in locks if lock[1] == "FLOCK" and lock[4] in holders}
     return {int(lock.stem) for lock in _slot_dir().glob("*.lock") if lock.stat().st_ino in inodes}
 
 
